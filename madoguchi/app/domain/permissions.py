@@ -1,0 +1,125 @@
+"""Roles and the permission matrix (R-ROLE-1, R-ROLE-2), in one place.
+
+Every service entry point asks ``require(actor_roles, action)``; the GUI only reflects the
+answer. View and update rights are separate actions per function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """The roles of R-ROLE-1; values are stable codes stored with staff accounts."""
+
+    CLERK = "clerk"
+    CONTRACTOR = "contractor"
+    SUPERVISOR = "supervisor"
+    PROTECTION_OFFICER = "protection_officer"
+    ADMIN = "admin"
+    AUDITOR = "auditor"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.CLERK: "窓口職員",
+    Role.CONTRACTOR: "委託事業者オペレーター",
+    Role.SUPERVISOR: "審査・決裁者",
+    Role.PROTECTION_OFFICER: "支援措置責任者",
+    Role.ADMIN: "システム管理者",
+    Role.AUDITOR: "監査担当",
+}
+
+
+class Action(StrEnum):
+    """Things a service can be asked to do; each is checked against the matrix."""
+
+    SEARCH_PERSON = "search_person"
+    VIEW_PERSON = "view_person"
+    SEARCH_BY_INDIVIDUAL_NUMBER = "search_by_individual_number"
+    VIEW_INDIVIDUAL_NUMBER = "view_individual_number"
+    VIEW_RESIDENT_CODE = "view_resident_code"
+    VIEW_HONSEKI = "view_honseki"
+    VIEW_RESIDENCE_STATUS = "view_residence_status"
+    INTAKE_CREATE = "intake_create"
+    CARD_READ = "card_read"
+    REVIEW_VIEW = "review_view"
+    REVIEW_APPROVE = "review_approve"
+    CORRECTION_APPROVE = "correction_approve"
+    CERTIFICATE_ISSUE = "certificate_issue"
+    PROTECTION_RELEASE = "protection_release"
+    STAFF_ADMIN = "staff_admin"
+    AUDIT_VIEW = "audit_view"
+
+
+ACTION_LABELS: dict[Action, str] = {
+    Action.SEARCH_PERSON: "住民検索",
+    Action.VIEW_PERSON: "住民票照会",
+    Action.SEARCH_BY_INDIVIDUAL_NUMBER: "個人番号による検索",
+    Action.VIEW_INDIVIDUAL_NUMBER: "個人番号の表示",
+    Action.VIEW_RESIDENT_CODE: "住民票コードの表示",
+    Action.VIEW_HONSEKI: "本籍・筆頭者の表示",
+    Action.VIEW_RESIDENCE_STATUS: "在留資格等の表示",
+    Action.INTAKE_CREATE: "異動届の受付（仮登録）",
+    Action.CARD_READ: "個人番号カードの読取",
+    Action.REVIEW_VIEW: "審査一覧の照会",
+    Action.REVIEW_APPROVE: "決裁（本登録）",
+    Action.CORRECTION_APPROVE: "職権修正・誤記修正の決裁",
+    Action.CERTIFICATE_ISSUE: "証明書の発行",
+    Action.PROTECTION_RELEASE: "支援措置の解除（個別）",
+    Action.STAFF_ADMIN: "職員・端末の管理",
+    Action.AUDIT_VIEW: "監査ログの照会",
+}
+
+_A = Action
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.CLERK: frozenset(
+        {
+            _A.SEARCH_PERSON,
+            _A.VIEW_PERSON,
+            _A.VIEW_HONSEKI,
+            _A.VIEW_RESIDENCE_STATUS,
+            _A.INTAKE_CREATE,
+            _A.CARD_READ,
+            _A.CERTIFICATE_ISSUE,
+        }
+    ),
+    Role.CONTRACTOR: frozenset({_A.SEARCH_PERSON, _A.VIEW_PERSON, _A.INTAKE_CREATE}),
+    Role.SUPERVISOR: frozenset(
+        {
+            _A.SEARCH_PERSON,
+            _A.VIEW_PERSON,
+            _A.SEARCH_BY_INDIVIDUAL_NUMBER,
+            _A.VIEW_INDIVIDUAL_NUMBER,
+            _A.VIEW_RESIDENT_CODE,
+            _A.VIEW_HONSEKI,
+            _A.VIEW_RESIDENCE_STATUS,
+            _A.REVIEW_VIEW,
+            _A.REVIEW_APPROVE,
+            _A.CORRECTION_APPROVE,
+            _A.CARD_READ,
+        }
+    ),
+    Role.PROTECTION_OFFICER: frozenset({_A.SEARCH_PERSON, _A.VIEW_PERSON, _A.PROTECTION_RELEASE}),
+    Role.ADMIN: frozenset({_A.STAFF_ADMIN}),
+    Role.AUDITOR: frozenset({_A.AUDIT_VIEW}),
+}
+
+
+class PermissionDenied(Exception):
+    """The acting staff member's roles do not allow the action."""
+
+    def __init__(self, action: Action) -> None:
+        super().__init__(f"この操作（{ACTION_LABELS[action]}）を行う権限がありません。")
+        self.action = action
+
+
+def allowed(roles: Iterable[Role], action: Action) -> bool:
+    """True when any of ``roles`` grants ``action``."""
+    return any(action in PERMISSIONS[role] for role in roles)
+
+
+def require(roles: Iterable[Role], action: Action) -> None:
+    """Raise PermissionDenied unless one of ``roles`` grants ``action``."""
+    if not allowed(roles, action):
+        raise PermissionDenied(action)

@@ -1,0 +1,108 @@
+"""Person view (個人照会): status at a glance, every item the role may see, 異動履歴."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from madoguchi.app.services.register_view import PersonDetail
+from madoguchi.widgets.register_tables import configure_table, history_table_model
+
+STATUS_STYLES = {
+    "current": "background: #e3f2e1; color: #1b5e20",
+    "removed": "background: #5f5f5f; color: white",
+}
+
+
+class PersonScreen(QWidget):
+    """Shows one PersonDetail; asks for the household with F6 or the button."""
+
+    household_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("person_screen")
+        self._detail: PersonDetail | None = None
+        self.title = QLabel(self)
+        self.title.setObjectName("person_title")
+        self.title.setStyleSheet("font-size: 18px; font-weight: bold")
+        self.status_badge = QLabel(self)
+        self.status_badge.setObjectName("person_status")
+        self.household_button = QPushButton(self.tr("世帯を表示 (F6)"), self)
+        self.household_button.setObjectName("open_household_button")
+        self.household_button.clicked.connect(self.request_household)
+        header = QHBoxLayout()
+        header.addWidget(self.title)
+        header.addWidget(self.status_badge)
+        header.addStretch(1)
+        header.addWidget(self.household_button)
+
+        self.items_box = QGroupBox(self.tr("記載事項"), self)
+        self.items_grid = QGridLayout(self.items_box)
+        self.history_model = history_table_model(self)
+        self.history_table = QTableView(self)
+        self.history_table.setObjectName("person_history")
+        self.history_table.setModel(self.history_model)
+        configure_table(self.history_table)
+        history_box = QGroupBox(self.tr("異動履歴"), self)
+        QVBoxLayout(history_box).addWidget(self.history_table)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.items_box)
+        layout.addWidget(history_box, 1)
+        self.show_empty()
+
+    def show_empty(self) -> None:
+        """No person open."""
+        self._detail = None
+        self.title.setText(self.tr("住民が選択されていません。検索画面で選択してください。"))
+        self.status_badge.clear()
+        self.status_badge.setStyleSheet("")
+        self.household_button.setEnabled(False)
+        self._set_fields([])
+        self.history_model.set_rows([])
+
+    def show_detail(self, detail: PersonDetail) -> None:
+        """Show a person."""
+        self._detail = detail
+        summary = detail.summary
+        self.title.setText(f"{summary.name}（{summary.kana}）")
+        self.status_badge.setText(f" {summary.status_label} ")
+        self.status_badge.setStyleSheet(STATUS_STYLES.get(summary.status, ""))
+        self.household_button.setEnabled(True)
+        self._set_fields([(f.label, f.value) for f in detail.fields])
+        self.history_model.set_rows(detail.history)
+
+    def _set_fields(self, fields: list[tuple[str, str]]) -> None:
+        while self.items_grid.count():
+            item = self.items_grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        half = (len(fields) + 1) // 2
+        for column, chunk in enumerate((fields[:half], fields[half:])):
+            form = QFormLayout()
+            for label, value in chunk:
+                value_label = QLabel(value or "—", self.items_box)
+                value_label.setObjectName(f"field_{label}")
+                value_label.setTextInteractionFlags(value_label.textInteractionFlags())
+                form.addRow(QLabel(label, self.items_box), value_label)
+            holder = QWidget(self.items_box)
+            holder.setLayout(form)
+            self.items_grid.addWidget(holder, 0, column)
+
+    def request_household(self) -> None:
+        """Ask the main window to open this person's household."""
+        if self._detail is not None:
+            self.household_requested.emit(self._detail.summary.household_no)

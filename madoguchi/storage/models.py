@@ -1,0 +1,305 @@
+"""SQLAlchemy models of the terminal's local store (the register replica and local state).
+
+One ``DeclarativeBase`` and one metadata for the local SQLite/SQLCipher database. Dates that
+the law lets be odd (R-DATA-5: 年月日不詳, non-calendar days, explicit eras) are stored as
+sortable ISO-like text ``YYYY-MM-DD`` (``00`` for unknown parts) plus an optional era and
+qualifier column; ordinary administrative dates are real ``Date`` columns.
+
+Every register row carries the processing stamps of the seeds (処理年月日, 処理時刻, 処理ID,
+端末ID, 職員番号) and a ``row_version`` for sync (R-DATA-4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    orm,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class LocalBase(DeclarativeBase):
+    """Declarative base of the local (terminal) schema."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class ProcessingStamp:
+    """The seeds' processing stamps and the sync row version, shared by register rows."""
+
+    processed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    process_id: Mapped[str] = mapped_column(String(36))
+    terminal_id: Mapped[str] = mapped_column(String(16))
+    staff_no: Mapped[str] = mapped_column(String(16))
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Household(ProcessingStamp, LocalBase):
+    """世帯: a household, its number and its address."""
+
+    __tablename__ = "households"
+
+    household_no: Mapped[str] = mapped_column(String(12), primary_key=True)
+    address_code: Mapped[str] = mapped_column(String(11), ForeignKey("ref_towns.code"))
+    address: Mapped[str] = mapped_column(Text)
+    banchi: Mapped[str] = mapped_column(String(40))
+    katagaki: Mapped[str | None] = mapped_column(Text)
+    postal_code: Mapped[str] = mapped_column(String(7))
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    members: Mapped[list[Person]] = orm.relationship(back_populates="household")
+
+
+class Person(ProcessingStamp, LocalBase):
+    """住民票: one record per person (current or 除票), with every item of R-DATA-1/2."""
+
+    __tablename__ = "persons"
+
+    atena_no: Mapped[str] = mapped_column(String(15), primary_key=True)
+    household_no: Mapped[str] = mapped_column(ForeignKey("households.household_no"))
+    individual_number: Mapped[str | None] = mapped_column(String(12), unique=True)
+    resident_code: Mapped[str | None] = mapped_column(String(11), unique=True)
+    status: Mapped[str] = mapped_column(String(8))  # "current" | "removed"
+
+    family_name: Mapped[str] = mapped_column(Text)
+    given_name: Mapped[str] = mapped_column(Text)
+    family_name_kana: Mapped[str] = mapped_column(Text)
+    given_name_kana: Mapped[str] = mapped_column(Text)
+    furigana_source: Mapped[str | None] = mapped_column(String(16))
+    convenience_kana: Mapped[str | None] = mapped_column(Text)
+    former_surname: Mapped[str | None] = mapped_column(Text)
+    former_surname_kana: Mapped[str | None] = mapped_column(Text)
+    has_gaiji: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    birth_date: Mapped[str] = mapped_column(String(10))
+    birth_date_era: Mapped[str | None] = mapped_column(String(4))
+    birth_date_qualifier: Mapped[str | None] = mapped_column(Text)
+    sex: Mapped[str] = mapped_column(String(1))  # 1 男, 2 女 (住基 codes)
+    relationship: Mapped[str] = mapped_column(Text)
+    household_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    honseki: Mapped[str | None] = mapped_column(Text)
+    hittosha: Mapped[str | None] = mapped_column(Text)
+
+    became_resident_on: Mapped[str] = mapped_column(String(10))
+    address_code: Mapped[str] = mapped_column(String(11), ForeignKey("ref_towns.code"))
+    banchi: Mapped[str] = mapped_column(String(40))  # canonical "3-12" form
+    address: Mapped[str] = mapped_column(Text)  # display form, town + 番地
+    katagaki: Mapped[str | None] = mapped_column(Text)
+    address_set_on: Mapped[str] = mapped_column(String(10))
+    notified_on: Mapped[dt.date | None] = mapped_column(Date)
+    previous_address: Mapped[str | None] = mapped_column(Text)
+    move_out_planned_address: Mapped[str | None] = mapped_column(Text)
+    move_out_planned_on: Mapped[dt.date | None] = mapped_column(Date)
+    move_out_confirmed_address: Mapped[str | None] = mapped_column(Text)
+    move_out_confirmed_on: Mapped[dt.date | None] = mapped_column(Date)
+    removed_on: Mapped[str | None] = mapped_column(String(10))
+    removal_reason: Mapped[str | None] = mapped_column(String(4))
+
+    card_status: Mapped[str] = mapped_column(String(12), default="none")
+    card_expires_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    is_foreign: Mapped[bool] = mapped_column(Boolean, default=False)
+    nationality: Mapped[str | None] = mapped_column(Text)
+    residence_category: Mapped[str | None] = mapped_column(Text)  # 第30条の45区分
+    residence_status: Mapped[str | None] = mapped_column(Text)  # 在留資格
+    period_of_stay: Mapped[str | None] = mapped_column(Text)
+    stay_expires_on: Mapped[dt.date | None] = mapped_column(Date)
+    residence_card_no: Mapped[str | None] = mapped_column(String(12))
+    alias_name: Mapped[str | None] = mapped_column(Text)  # 通称
+    alias_kana: Mapped[str | None] = mapped_column(Text)
+    alphabet_name: Mapped[str | None] = mapped_column(Text)
+
+    # Derived search keys (R-DATA-5): never typed, always computed from the names.
+    kana_key: Mapped[str] = mapped_column(Text)
+    given_kana_key: Mapped[str] = mapped_column(Text)
+    name_key: Mapped[str] = mapped_column(Text)
+    given_name_key: Mapped[str] = mapped_column(Text)
+
+    household: Mapped[Household] = orm.relationship(back_populates="members")
+    history: Mapped[list[ChangeHistory]] = orm.relationship(
+        back_populates="person", order_by="ChangeHistory.id"
+    )
+
+    __table_args__ = (
+        Index("ix_persons_birth_kana", "birth_date", "kana_key"),
+        Index("ix_persons_birth_name", "birth_date", "name_key"),
+        Index("ix_persons_town_kana", "address_code", "kana_key"),
+        Index("ix_persons_town_name", "address_code", "name_key"),
+        Index("ix_persons_kana", "kana_key"),
+        Index("ix_persons_given_kana", "given_kana_key"),
+        Index("ix_persons_name", "name_key"),
+        Index("ix_persons_given_name", "given_name_key"),
+        Index("ix_persons_household", "household_no"),
+    )
+
+
+class AliasHistory(LocalBase):
+    """通称履歴: every 通称 a foreign resident has had, with when and where it was recorded."""
+
+    __tablename__ = "alias_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    atena_no: Mapped[str] = mapped_column(ForeignKey("persons.atena_no"), index=True)
+    alias_name: Mapped[str] = mapped_column(Text)
+    alias_kana: Mapped[str | None] = mapped_column(Text)
+    recorded_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_by_municipality: Mapped[str] = mapped_column(Text)
+    removed_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class IndividualItem(LocalBase):
+    """個別事項: 選挙人名簿資格, 国保, 後期高齢, 介護, 国年, 児童手当."""
+
+    __tablename__ = "individual_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    atena_no: Mapped[str] = mapped_column(ForeignKey("persons.atena_no"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(Text)
+    since: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class ChangeHistory(LocalBase):
+    """異動履歴: one entry per change of a person (R-DATA-1, R-DATA-3: never rewritten)."""
+
+    __tablename__ = "change_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    atena_no: Mapped[str] = mapped_column(ForeignKey("persons.atena_no"))
+    household_no: Mapped[str] = mapped_column(String(12))
+    change_reason: Mapped[str] = mapped_column(String(4), ForeignKey("ref_change_reasons.code"))
+    change_date: Mapped[str] = mapped_column(String(10))
+    change_date_qualifier: Mapped[str | None] = mapped_column(Text)
+    notified_on: Mapped[dt.date | None] = mapped_column(Date)
+    processed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    process_id: Mapped[str] = mapped_column(String(36))
+    terminal_id: Mapped[str] = mapped_column(String(16))
+    staff_no: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(Text)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    person: Mapped[Person] = orm.relationship(back_populates="history")
+
+    __table_args__ = (Index("ix_change_history_person", "atena_no", "id"),)
+
+
+class OutboxEntry(LocalBase):
+    """An op waiting to be pushed to the centre; written in the same transaction as its change."""
+
+    __tablename__ = "outbox"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    op_id: Mapped[str] = mapped_column(String(36), unique=True)
+    op_type: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    terminal_id: Mapped[str] = mapped_column(String(16))
+    staff_no: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+
+
+class AuditEntry(LocalBase):
+    """監査ログ: one append-only entry per search, view, login… (R-AUDIT-1, R-SRCH-4)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    terminal_id: Mapped[str] = mapped_column(String(16))
+    staff_no: Mapped[str] = mapped_column(String(16), index=True)
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    target_persons: Mapped[list[Any]] = mapped_column(JSON)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    purpose: Mapped[str | None] = mapped_column(Text)
+
+
+class StaffMember(LocalBase):
+    """職員: a personal staff account with its roles (R-ROLE-1, R-ROLE-4)."""
+
+    __tablename__ = "staff"
+
+    staff_no: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    office: Mapped[str] = mapped_column(Text)
+    roles: Mapped[list[Any]] = mapped_column(JSON)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Terminal(LocalBase):
+    """端末: a registered counter terminal."""
+
+    __tablename__ = "terminals"
+
+    terminal_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    office: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+
+
+class RefTown(LocalBase):
+    """Address master (町字): 11-digit address code, names, kana and postal code (R-DATA-6)."""
+
+    __tablename__ = "ref_towns"
+
+    code: Mapped[str] = mapped_column(String(11), primary_key=True)
+    prefecture: Mapped[str] = mapped_column(Text)
+    municipality: Mapped[str] = mapped_column(Text)
+    town_name: Mapped[str] = mapped_column(Text)
+    chome: Mapped[str | None] = mapped_column(Text)
+    kana: Mapped[str] = mapped_column(Text)
+    postal_code: Mapped[str] = mapped_column(String(7), index=True)
+    name_key: Mapped[str] = mapped_column(Text, index=True)
+
+
+class RefChangeReason(LocalBase):
+    """異動事由 codes (standard/j210.txt)."""
+
+    __tablename__ = "ref_change_reasons"
+
+    code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(8))
+
+
+class RefIdentityDocument(LocalBase):
+    """本人確認書類: identity-document kinds; photo IDs count alone, others in pairs."""
+
+    __tablename__ = "ref_identity_documents"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    has_photo: Mapped[bool] = mapped_column(Boolean)
+
+
+class StoreMeta(LocalBase):
+    """Key/value facts about this store (municipality, demo seed, data as of…)."""
+
+    __tablename__ = "store_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,41 @@
+"""Building encrypted stores for tests: an empty one, or the demo city at a small size."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from madoguchi.app.context import Actor, FixedClock, ServiceContext
+from madoguchi.app.domain.permissions import Role
+import keyring
+
+from madoguchi.storage.store import KEYRING_SERVICE, LocalStore, keyring_username, load_key
+
+FIXED_NOW = dt.datetime(2026, 11, 2, 10, 30, 0)
+
+
+def build_demo(path: Path, persons: int = 1500, seed: int = 20261101) -> LocalStore:
+    """A demo-city store at ``path`` with its key in the (test) keyring."""
+    from madoguchi.app.demo_city.load import build_demo_store
+
+    store = LocalStore.open(path, create=True)
+    build_demo_store(store, persons=persons, seed=seed)
+    return store
+
+
+def copy_store(source: LocalStore, target: Path) -> LocalStore:
+    """A private copy of a store (file and key), so a test may write to it."""
+    source.engine.dispose()
+    shutil.copyfile(source.path, target)
+    key = load_key(source.path)
+    assert key is not None
+    keyring.set_password(KEYRING_SERVICE, keyring_username(target), key)
+    return LocalStore.open(target)
+
+
+def context(*roles: Role, staff_no: str = "T0001", terminal: str = "TEST-T01") -> ServiceContext:
+    """A service context for a test actor with ``roles``, at a fixed time."""
+    actor = Actor(staff_no=staff_no, name="試験 職員", office="本庁舎 市民課",
+                  roles=frozenset(roles or (Role.CLERK,)))
+    return ServiceContext(actor=actor, terminal_id=terminal, clock=FixedClock(FIXED_NOW))
