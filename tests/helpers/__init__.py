@@ -1,0 +1,1 @@
+"""Shared test helpers (fixtures and checks used by several test modules)."""
