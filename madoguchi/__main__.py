@@ -34,17 +34,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--list-demo-staff", action="store_true", help="print the demo accounts and exit"
     )
-    return parser.parse_args(argv)
-
-
-def configure_logging(directory: Path) -> None:
-    """Log to stderr and to a file in the data directory."""
-    directory.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        handlers=[logging.StreamHandler(), logging.FileHandler(directory / "madoguchi.log")],
+    parser.add_argument(
+        "--benchmark-startup",
+        action="store_true",
+        help="(demo, benchmarks) show the login window, sign in --staff, search once, print "
+        "timings as JSON and exit",
     )
+    return parser.parse_args(argv)
 
 
 def open_store(args: argparse.Namespace, progress: object = None) -> object:
@@ -62,13 +58,27 @@ def open_store(args: argparse.Namespace, progress: object = None) -> object:
 
     log.info("building the demo city (%d persons) at %s", args.demo_persons, path)
     store = LocalStore.open(path, create=True)
-    build_demo_store(store, persons=args.demo_persons, progress=progress)  # type: ignore[arg-type]
+    build_demo_store(store, persons=args.demo_persons, progress=progress)  # type: ignore[arg-type,unused-ignore]
     return store
+
+
+def install_translator(app: object) -> None:
+    """Load ``resources/translations/madoguchi_<locale>.qm`` for the system locale, if any."""
+    from PySide6.QtCore import QLocale, QTranslator
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+    translator = QTranslator(app)
+    directory = Path(__file__).parent / "resources" / "translations"
+    if translator.load(QLocale(), "madoguchi", "_", str(directory)):
+        app.installTranslator(translator)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Start the counter terminal."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    from madoguchi.app.logs import configure_logging
+
     configure_logging(data_dir())
     from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QProgressDialog
 
@@ -77,11 +87,14 @@ def main(argv: list[str] | None = None) -> int:
     from madoguchi.forms.main_window import MainWindow
     from madoguchi.storage.store import LocalStore, StoreError
     from madoguchi.widgets.background import shutdown_executor
+    from madoguchi.widgets.theme import apply_counter_font
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("madoguchi")
     app.setApplicationDisplayName("住民記録 窓口端末")
+    install_translator(app)
+    apply_counter_font(app)
 
     progress_dialog: QProgressDialog | None = None
 
@@ -107,26 +120,29 @@ def main(argv: list[str] | None = None) -> int:
         progress_dialog.close()
     assert isinstance(store, LocalStore)
     services = CounterServices.build(store, args.terminal)
-    choices = services.staff.login_choices()
     if args.list_demo_staff:
-        for choice in choices:
-            print(f"{choice.staff_no}\t{choice.name}\t{choice.role_labels}\t{choice.office}")
+        print_demo_staff(services)
         return 0
 
-    login = LoginDialog(choices)
+    hint = None
+    if args.demo:
+        from madoguchi.app.demo_city.credentials import DEMO_PASSWORD
+
+        hint = (
+            f"デモ環境（架空の市）: 職員番号 S0001（窓口職員）、S0005（審査・決裁者）、"
+            f"S0008（管理者）、S0009（監査）… パスワード {DEMO_PASSWORD}"
+        )
+    login = LoginDialog(services.auth, hint=hint)
     if args.staff:
         login.select_staff(args.staff)
-    while True:
-        if login.exec() != QDialog.DialogCode.Accepted:
-            return 0
-        try:
-            ctx = services.staff.login(login.selected_staff_no())
-            break
-        except ValueError as exc:
-            login.error_label.setText(str(exc))
+    if args.benchmark_startup:
+        return benchmark_startup(args, app, services, login)
+    if login.exec() != QDialog.DialogCode.Accepted or login.context is None:
+        return 0
+    ctx = login.context
     facts = services.store_facts()
-    source = "ローカル複製: {0}（{1}時点）".format(
-        facts.get("municipality_name", ""), facts.get("data_as_of", "")
+    source = (
+        f"ローカル複製: {facts.get('municipality_name', '')}（{facts.get('data_as_of', '')}時点）"
     )
     window = MainWindow(services, ctx, data_source=source)
     window.show()
@@ -135,6 +151,68 @@ def main(argv: list[str] | None = None) -> int:
     shutdown_executor()
     store.close()
     return code
+
+
+def print_demo_staff(services: object) -> None:
+    """Print the demo accounts with the demo password and any current one-time code."""
+    from madoguchi.app.demo_city.credentials import DEMO_PASSWORD, DEMO_TOTP
+    from madoguchi.app.demo_city.staff import DEMO_STAFF
+    from madoguchi.app.domain.permissions import ROLE_LABELS
+    from madoguchi.app.services.counter import CounterServices
+    from madoguchi.app.services.second_factor import current_code
+
+    assert isinstance(services, CounterServices)
+    now = services.clock.now()
+    print(f"demo password for every account: {DEMO_PASSWORD}")
+    for staff in DEMO_STAFF:
+        roles = "・".join(ROLE_LABELS[r] for r in staff.roles)
+        note = "無効（退職）" if staff.disabled else ""
+        if staff.staff_no in DEMO_TOTP:
+            note += f"ワンタイムパスワード: 現在 {current_code(DEMO_TOTP[staff.staff_no], now)}"
+        print(f"{staff.staff_no}\t{staff.name}\t{roles}\t{staff.office}\t{note}")
+
+
+def benchmark_startup(
+    args: argparse.Namespace, app: object, services: object, login: object
+) -> int:
+    """Time the way to the login window and the main window (bench/bench_search.py)."""
+    import json
+    import resource
+    import time
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from madoguchi.app.services.counter import CounterServices
+    from madoguchi.forms.login_dialog import LoginDialog
+    from madoguchi.forms.main_window import MainWindow
+
+    assert isinstance(app, QApplication) and isinstance(login, LoginDialog)
+    assert isinstance(services, CounterServices)
+    if not args.demo:
+        raise SystemExit("--benchmark-startup is for the demo store only")
+    marks: dict[str, float] = {}
+    login.show()
+    app.processEvents()
+    marks["login_window_at"] = time.time()
+    login.hide()
+    from madoguchi.app.demo_city.credentials import DEMO_PASSWORD
+
+    ctx = services.auth.login(args.staff or "S0001", DEMO_PASSWORD)
+    window = MainWindow(services, ctx)
+    window.show()
+    app.processEvents()
+    marks["main_window_at"] = time.time()
+    search = window.search_screen
+    assert search is not None
+    search.search_finished.connect(lambda _n: app.quit())
+    search.name_edit.setText("サトウ")
+    search.birth_edit.setText("昭和50年1月1日")
+    QTimer.singleShot(0, search.run_search)
+    app.exec()
+    marks["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(marks))
+    return 0
 
 
 if __name__ == "__main__":

@@ -3,16 +3,55 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 
 import keyring
 import pytest
 
 from tests.helpers.keyring_memory import MemoryKeyring
+from tests.helpers.log_scan import RunLog, leaks, register_secret
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 DEMO_TODAY = dt.date(2026, 11, 1)
+
+
+RUN_LOG = RunLog()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Capture every log record of the run, with the libraries quiet as in production."""
+    from madoguchi.app.demo_city.credentials import DEMO_PASSWORD
+    from madoguchi.app.logs import quiet_libraries
+    from tests.helpers.stores import TEST_PASSWORD
+
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG)
+    root.addHandler(RUN_LOG)
+    quiet_libraries()
+    for secret in (DEMO_PASSWORD, TEST_PASSWORD):
+        register_secret(secret)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when any log record held a password, PIN or 個人番号."""
+    found = leaks(RUN_LOG.lines)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if found:
+        if reporter is not None:
+            reporter.write_line(
+                f"LOG SCAN FAILED: {len(found)} log record(s) hold a password, PIN or 個人番号:",
+                red=True,
+            )
+            for line in found[:20]:
+                reporter.write_line("  " + line[:300])
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif reporter is not None:
+        reporter.write_line(
+            f"log scan: {len(RUN_LOG.lines)} log records of this run hold no password, PIN "
+            "or 個人番号"
+        )
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -21,3 +60,13 @@ def memory_keyring() -> MemoryKeyring:
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
     return backend
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory, memory_keyring: MemoryKeyring):
+    """A small demo city (1,500 persons) in an encrypted store, built once per session."""
+    from tests.helpers.stores import build_demo
+
+    store = build_demo(tmp_path_factory.mktemp("demo") / "demo-city.db", persons=1500)
+    yield store
+    store.close()

@@ -1,28 +1,45 @@
 """The main window: the counter's day as tabs — search → person → household (R-UI-2).
 
-Keyboard: F2 search, Ctrl+2 person, Ctrl+3 household, F6 household of the open person.
+Tabs follow the role: counter work for those who may search, the admin screen for admins,
+the audit screen for auditors. Keyboard: F2 search, Ctrl+2 person, Ctrl+3 household, F6
+household of the open person, Ctrl+L lock. The screen locks itself after the idle time.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
 
 from madoguchi.app.context import ServiceContext
-from madoguchi.app.domain.permissions import ROLE_LABELS
+from madoguchi.app.domain.permissions import ROLE_LABELS, Action, allowed
+from madoguchi.app.services.auth import AccountLocked, SecondFactorRequired
 from madoguchi.app.services.counter import CounterServices
+from madoguchi.app.services.masking import ITEM_LABELS, RestrictedItem, Revealed
 from madoguchi.app.services.register_view import HouseholdView, PersonDetail
 from madoguchi.forms.household_screen import HouseholdScreen
+from madoguchi.forms.lock_screen import LockScreen
 from madoguchi.forms.person_screen import PersonScreen
 from madoguchi.forms.search_screen import SearchScreen
 from madoguchi.widgets.background import Op
-from madoguchi.widgets.messages import message_bridge
+from madoguchi.widgets.idle import IdleWatcher
+from madoguchi.widgets.messages import is_user_error, message_bridge
 from madoguchi.widgets.status_bar import CounterStatusBar
+
+DEFAULT_IDLE_SECONDS = 300
 
 
 class MainWindow(QMainWindow):
-    """Search, person and household screens with the counter status bar."""
+    """The counter's screens, the lock screen and the status bar."""
+
+    signed_out = Signal(str)
 
     def __init__(
         self,
@@ -30,6 +47,7 @@ class MainWindow(QMainWindow):
         ctx: ServiceContext,
         *,
         data_source: str = "",
+        idle_seconds: float = DEFAULT_IDLE_SECONDS,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -37,15 +55,21 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("住民記録 窓口端末"))
         self._services = services
         self._ctx = ctx
-        self.search_screen = SearchScreen(services, ctx, self)
-        self.person_screen = PersonScreen(self)
-        self.household_screen = HouseholdScreen(self)
+        self.locked = False
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("main_tabs")
-        self.tabs.addTab(self.search_screen, self.tr("検索 (F2)"))
-        self.tabs.addTab(self.person_screen, self.tr("個人 (Ctrl+2)"))
-        self.tabs.addTab(self.household_screen, self.tr("世帯 (Ctrl+3)"))
-        self.setCentralWidget(self.tabs)
+        self.search_screen: SearchScreen | None = None
+        self.person_screen = PersonScreen(self)
+        self.household_screen = HouseholdScreen(self)
+        if allowed(ctx.actor.roles, Action.SEARCH_PERSON):
+            self._add_counter_tabs()
+        self._add_role_tabs()
+        self.lock_screen = LockScreen(f"{ctx.actor.name}（{ctx.actor.staff_no}）", self)
+        self.lock_screen.unlock_requested.connect(self.unlock)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.tabs)
+        self.stack.addWidget(self.lock_screen)
+        self.setCentralWidget(self.stack)
         self.status = CounterStatusBar(self)
         self.setStatusBar(self.status)
         self.status.show_session(
@@ -55,29 +79,61 @@ class MainWindow(QMainWindow):
             office=ctx.actor.office,
         )
         self.status.show_data_source(data_source)
+        self.tabs.currentChanged.connect(self._left_screen)
+        QShortcut(QKeySequence("Ctrl+L"), self, lambda: self.lock("shortcut"))
+        self.idle = IdleWatcher(idle_seconds, self)
+        self.idle.idle.connect(lambda: self.lock("idle"))
+        bridge = message_bridge()
+        bridge.error.connect(self.show_error)
+        bridge.info.connect(self.show_info)
+        bridge.crash.connect(self.show_crash)
+        self.resize(1280, 800)
 
-        self.search_screen.person_requested.connect(self.open_person)
-        self.search_screen.household_requested.connect(self.open_household)
+    def _add_counter_tabs(self) -> None:
+        search = SearchScreen(self._services, self._ctx, self)
+        self.search_screen = search
+        self.tabs.addTab(search, self.tr("検索 (F2)"))
+        self.tabs.addTab(self.person_screen, self.tr("個人 (Ctrl+2)"))
+        self.tabs.addTab(self.household_screen, self.tr("世帯 (Ctrl+3)"))
+        search.person_requested.connect(self.open_person)
+        search.household_requested.connect(self.open_household)
         self.person_screen.household_requested.connect(self.open_household)
+        self.person_screen.reveal_requested.connect(self.ask_reveal)
         self.household_screen.person_requested.connect(self.open_person)
-
         QShortcut(QKeySequence(Qt.Key.Key_F2), self, self.show_search)
-        QShortcut(QKeySequence("Ctrl+2"), self, lambda: self.tabs.setCurrentIndex(1))
-        QShortcut(QKeySequence("Ctrl+3"), self, lambda: self.tabs.setCurrentIndex(2))
+        QShortcut(QKeySequence("Ctrl+2"), self, self._show_person_tab)
+        QShortcut(
+            QKeySequence("Ctrl+3"), self, lambda: self.tabs.setCurrentWidget(self.household_screen)
+        )
         QShortcut(
             QKeySequence(Qt.Key.Key_F6), self.person_screen, self.person_screen.request_household
         )
 
-        bridge = message_bridge()
-        bridge.error.connect(self.show_error)
-        bridge.info.connect(lambda text: self.status.showMessage(text, 8000))
-        bridge.crash.connect(self.show_crash)
-        self.resize(1280, 800)
+    def _show_person_tab(self) -> None:
+        self.tabs.setCurrentWidget(self.person_screen)
+
+    def _add_role_tabs(self) -> None:
+        roles = self._ctx.actor.roles
+        if allowed(roles, Action.STAFF_ADMIN):
+            from madoguchi.forms.admin_screen import AdminScreen
+
+            self.admin_screen = AdminScreen(self._services.admin, self._ctx, self)
+            self.tabs.addTab(self.admin_screen, self.tr("職員・端末管理"))
+        if allowed(roles, Action.AUDIT_VIEW):
+            from madoguchi.forms.audit_screen import AuditScreen
+
+            self.audit_screen = AuditScreen(self._services.audit_review, self._ctx, self)
+            self.tabs.addTab(self.audit_screen, self.tr("監査ログ"))
 
     def show_search(self) -> None:
         """Back to the search screen, cursor in the name field."""
-        self.tabs.setCurrentWidget(self.search_screen)
-        self.search_screen.name_edit.setFocus()
+        if self.search_screen is not None and not self.locked:
+            self.tabs.setCurrentWidget(self.search_screen)
+            self.search_screen.name_edit.setFocus()
+
+    def _left_screen(self, _index: int) -> None:
+        if self.tabs.currentWidget() is not self.person_screen:
+            self.person_screen.remask_all()
 
     def open_person(self, atena_no: str) -> None:
         """Load a person in the background and show the person tab."""
@@ -99,10 +155,83 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.household_screen)
         self.household_screen.members_table.setFocus()
 
+    def ask_reveal(self, atena_no: str, item_value: str) -> None:
+        """Ask for the reason, then reveal one restricted item of the open person."""
+        item = RestrictedItem(item_value)
+        reason, ok = QInputDialog.getText(
+            self,
+            self.tr("{0}の表示").format(ITEM_LABELS[item]),
+            self.tr("表示する理由を入力してください（監査ログに記録されます）:"),
+        )
+        if ok:
+            self.reveal(atena_no, item, reason)
+
+    def reveal(self, atena_no: str, item: RestrictedItem, reason: str) -> None:
+        """Reveal in the background; the person screen shows it for its timeout."""
+        service, ctx = self._services.reveal, self._ctx
+        Op(self, lambda: service.reveal(ctx, atena_no, item, reason)).success(
+            self._show_revealed
+        ).run()
+
+    def _show_revealed(self, revealed: Revealed) -> None:
+        if not self.locked:
+            self.person_screen.show_revealed(revealed)
+
+    def lock(self, reason: str) -> None:
+        """Hide everything behind the lock screen (idle timeout or Ctrl+L)."""
+        if self.locked:
+            return
+        self.locked = True
+        self.person_screen.remask_all()
+        self.idle.pause()
+        self.lock_screen.reset()
+        self.stack.setCurrentWidget(self.lock_screen)
+        self.lock_screen.form.password_edit.setFocus()
+        auth, ctx = self._services.auth, self._ctx
+        Op(self, lambda: auth.lock(ctx, reason)).run()
+
+    def unlock(self, password: str, code: object) -> None:
+        """Check the same user's credentials; five failures sign the user out."""
+        auth, ctx = self._services.auth, self._ctx
+        typed_code = code if isinstance(code, str) else None
+        Op(self, lambda: auth.unlock(ctx, password, typed_code)).success(self._unlocked).failure(
+            self._unlock_refused
+        ).run()
+
+    def _unlocked(self, _: object) -> None:
+        self.locked = False
+        self.lock_screen.reset()
+        self.stack.setCurrentWidget(self.tabs)
+        self.idle.resume()
+
+    def _unlock_refused(self, exc: BaseException) -> None:
+        if not is_user_error(exc):
+            message_bridge().report_exception(exc)
+            return
+        self.lock_screen.refused(str(exc), ask_code=isinstance(exc, SecondFactorRequired))
+        if isinstance(exc, AccountLocked):
+            self.signed_out.emit(str(exc))
+            self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Record the logout and stop watching for idleness."""
+        self.idle.stop()
+        auth, ctx = self._services.auth, self._ctx
+        Op(self, lambda: auth.logout(ctx)).run()
+        super().closeEvent(event)
+
+    def show_info(self, text: str) -> None:
+        """A neutral message in the status bar."""
+        self.status.showMessage(text, 8000)
+
     def show_error(self, text: str) -> None:
-        """A problem the user can act on: a message in the status bar and a dialog."""
+        """A problem the user can act on: the status bar and a (non-blocking) message box."""
         self.status.showMessage(text, 15000)
-        QMessageBox.warning(self, self.tr("お知らせ"), text)
+        if self.locked:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("お知らせ"), text, parent=self)
+        box.setObjectName("user_error_box")
+        box.open()
 
     def show_crash(self, summary: str, details: str) -> None:
         """A bug: say so plainly, with the details for the help desk."""
@@ -110,10 +239,9 @@ class MainWindow(QMainWindow):
         box.setIcon(QMessageBox.Icon.Critical)
         box.setWindowTitle(self.tr("予期しないエラー"))
         box.setText(
-            self.tr(
-                "予期しないエラーが発生しました。"
-                "ヘルプデスクに連絡してください。\n{0}"
-            ).format(summary)
+            self.tr("予期しないエラーが発生しました。ヘルプデスクに連絡してください。\n{0}").format(
+                summary
+            )
         )
         box.setDetailedText(details)
         box.exec()

@@ -15,7 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from madoguchi.app.services.register_view import PersonDetail
+from madoguchi.app.services.masking import REVEAL_SECONDS, RestrictedItem, Revealed
+from madoguchi.app.services.register_view import Field, PersonDetail
+from madoguchi.widgets.masked_value import MaskedValueLabel
 from madoguchi.widgets.register_tables import configure_table, history_table_model
 
 STATUS_STYLES = {
@@ -28,11 +30,14 @@ class PersonScreen(QWidget):
     """Shows one PersonDetail; asks for the household with F6 or the button."""
 
     household_requested = Signal(str)
+    reveal_requested = Signal(str, str)  # atena_no, RestrictedItem value
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("person_screen")
         self._detail: PersonDetail | None = None
+        self.masked_labels: dict[str, MaskedValueLabel] = {}
+        self.reveal_seconds: float = REVEAL_SECONDS
         self.title = QLabel(self)
         self.title.setObjectName("person_title")
         self.title.setStyleSheet("font-size: 18px; font-weight: bold")
@@ -65,6 +70,7 @@ class PersonScreen(QWidget):
 
     def show_empty(self) -> None:
         """No person open."""
+        self.remask_all()
         self._detail = None
         self.title.setText(self.tr("住民が選択されていません。検索画面で選択してください。"))
         self.status_badge.clear()
@@ -81,10 +87,12 @@ class PersonScreen(QWidget):
         self.status_badge.setText(f" {summary.status_label} ")
         self.status_badge.setStyleSheet(STATUS_STYLES.get(summary.status, ""))
         self.household_button.setEnabled(True)
-        self._set_fields([(f.label, f.value) for f in detail.fields])
+        self._set_fields(list(detail.fields))
         self.history_model.set_rows(detail.history)
 
-    def _set_fields(self, fields: list[tuple[str, str]]) -> None:
+    def _set_fields(self, fields: list[Field]) -> None:
+        self.remask_all()
+        self.masked_labels = {}
         while self.items_grid.count():
             item = self.items_grid.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -93,14 +101,55 @@ class PersonScreen(QWidget):
         half = (len(fields) + 1) // 2
         for column, chunk in enumerate((fields[:half], fields[half:])):
             form = QFormLayout()
-            for label, value in chunk:
-                value_label = QLabel(value or "—", self.items_box)
-                value_label.setObjectName(f"field_{label}")
-                value_label.setTextInteractionFlags(value_label.textInteractionFlags())
-                form.addRow(QLabel(label, self.items_box), value_label)
+            for field in chunk:
+                form.addRow(QLabel(field.label, self.items_box), self._value_widget(field))
             holder = QWidget(self.items_box)
             holder.setLayout(form)
             self.items_grid.addWidget(holder, 0, column)
+
+    def _value_widget(self, field: Field) -> QWidget:
+        if field.item is None:
+            label = QLabel(field.value or "—", self.items_box)
+            label.setObjectName(f"field_{field.label}")
+            return label
+        masked = MaskedValueLabel(field.value or "—", self.items_box)
+        masked.setObjectName(f"field_{field.label}")
+        if not field.revealable:
+            return masked
+        self.masked_labels[field.item.value] = masked
+        button = QPushButton(self.tr("表示…"), self.items_box)
+        button.setObjectName(f"reveal_{field.item.value}")
+        button.setToolTip(
+            self.tr("理由を入力して{0}秒間表示します（記録されます）").format(
+                int(self.reveal_seconds)
+            )
+        )
+        item = field.item
+        button.clicked.connect(lambda: self._ask_reveal(item))
+        row = QWidget(self.items_box)
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(masked)
+        layout.addWidget(button)
+        layout.addStretch(1)
+        return row
+
+    def _ask_reveal(self, item: RestrictedItem) -> None:
+        if self._detail is not None:
+            self.reveal_requested.emit(self._detail.summary.atena_no, item.value)
+
+    def show_revealed(self, revealed: Revealed) -> None:
+        """Show a revealed value, if it is still this person's, for ``reveal_seconds``."""
+        if self._detail is None or self._detail.summary.atena_no != revealed.atena_no:
+            return
+        label = self.masked_labels.get(revealed.item.value)
+        if label is not None:
+            label.reveal(revealed.value, self.reveal_seconds)
+
+    def remask_all(self) -> None:
+        """Mask every revealed value (leaving the person, locking the screen)."""
+        for label in self.masked_labels.values():
+            label.remask()
 
     def request_household(self) -> None:
         """Ask the main window to open this person's household."""

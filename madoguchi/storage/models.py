@@ -25,6 +25,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     orm,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -222,22 +223,36 @@ class OutboxEntry(LocalBase):
 
 
 class AuditEntry(LocalBase):
-    """監査ログ: one append-only entry per search, view, login… (R-AUDIT-1, R-SRCH-4)."""
+    """監査ログ: one append-only entry per search, view, login… (R-AUDIT-1, R-SRCH-4).
+
+    Entries are hash-chained per terminal (R-AUDIT-2): ``seq`` counts 1, 2, 3… on each
+    terminal, ``prev_hash`` is the previous entry's ``entry_hash`` and ``entry_hash`` covers
+    every field and ``prev_hash``. Triggers refuse UPDATE and DELETE.
+    """
 
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     terminal_id: Mapped[str] = mapped_column(String(16))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     staff_no: Mapped[str] = mapped_column(String(16), index=True)
     action: Mapped[str] = mapped_column(String(32), index=True)
     target_persons: Mapped[list[Any]] = mapped_column(JSON)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     purpose: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("terminal_id", "seq"),)
 
 
 class StaffMember(LocalBase):
-    """職員: a personal staff account with its roles (R-ROLE-1, R-ROLE-4)."""
+    """職員: a personal staff account with its roles and credentials (R-ROLE-1, R-ROLE-4).
+
+    The password is kept only as an argon2id hash. ``failed_logins`` counts consecutive
+    failures; the fifth locks the account (``locked_at``) until an admin unlocks it.
+    """
 
     __tablename__ = "staff"
 
@@ -248,6 +263,14 @@ class StaffMember(LocalBase):
     valid_from: Mapped[dt.date] = mapped_column(Date)
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_hash: Mapped[str | None] = mapped_column(Text, default=None)
+    password_changed_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=None)
+    second_factor: Mapped[str | None] = mapped_column(String(16), default=None)
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
+    atena_no: Mapped[str | None] = mapped_column(String(15), default=None)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -259,6 +282,7 @@ class Terminal(LocalBase):
     terminal_id: Mapped[str] = mapped_column(String(16), primary_key=True)
     office: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class RefTown(LocalBase):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from madoguchi.storage.models import ChangeHistory, Household, Person, RefTown
 
@@ -57,7 +57,9 @@ class PersonQuery:
     include_removed: bool = True
 
 
-def _key_condition(column: ColumnElement[str], key: str, match: NameMatch) -> ColumnElement[bool]:
+def _key_condition(
+    column: InstrumentedAttribute[str], key: str, match: NameMatch
+) -> ColumnElement[bool]:
     if match is NameMatch.EXACT:
         return column == key
     if match is NameMatch.CONTAINS:
@@ -78,7 +80,7 @@ def _name_condition(name: NameCriterion) -> ColumnElement[bool]:
     return or_(condition, _key_condition(given, name.key, name.match))
 
 
-def person_search_statement(query: PersonQuery, limit: int) -> Select[tuple[Person]]:
+def person_search_statement(query: PersonQuery, limit: int) -> Select[Person]:
     """The SELECT for ``query``, newest-first within a stable order, at most ``limit`` rows."""
     conditions: list[ColumnElement[bool]] = []
     if query.atena_no is not None:

@@ -104,6 +104,8 @@ def open_engine(path: Path, key_hex: str, *, pool_size: int = 2) -> Engine:
     engine = create_engine(
         "sqlite+pysqlite://",
         creator=connect,
+        # The DBAPI module: SQLAlchemy maps its exceptions to sqlalchemy.exc by this module.
+        module=sqlcipher3.dbapi2,
         poolclass=QueuePool,
         pool_size=pool_size,
         max_overflow=4,
@@ -132,7 +134,9 @@ def open_engine(path: Path, key_hex: str, *, pool_size: int = 2) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front: a transaction that reads then writes (the
+        # audit chain's last entry, a row version) cannot lose a race to another writer.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

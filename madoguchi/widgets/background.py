@@ -13,7 +13,8 @@ import logging
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+import shiboken6
+from PySide6.QtCore import QObject, Qt, Signal
 
 from madoguchi.widgets.messages import message_bridge
 
@@ -39,11 +40,32 @@ def shutdown_executor() -> None:
         _executor = None
 
 
-class _Relay(QObject):
-    """Lives on the GUI thread; its signals, emitted from the worker, arrive queued."""
+class _Dispatcher(QObject):
+    """Lives on the GUI thread for the whole run; runs callables posted from the worker.
 
-    succeeded = Signal(object)
-    failed = Signal(object)
+    One long-lived object instead of one per op: a widget may be deleted while its op is
+    still running, and a per-op QObject owned by it would then be emitted on after deletion.
+    """
+
+    deliver = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.deliver.connect(self._run, Qt.ConnectionType.QueuedConnection)
+
+    def _run(self, callback: object) -> None:
+        assert callable(callback)
+        callback()
+
+
+_dispatcher: _Dispatcher | None = None
+
+
+def _gui_dispatcher() -> _Dispatcher:
+    global _dispatcher
+    if _dispatcher is None:
+        _dispatcher = _Dispatcher()
+    return _dispatcher
 
 
 class Op(Generic[T]):
@@ -70,41 +92,32 @@ class Op(Generic[T]):
         return self
 
     def run(self) -> concurrent.futures.Future[T]:
-        """Queue the work on the database thread."""
-        relay = _Relay(self._parent)
+        """Queue the work on the database thread (call on the GUI thread)."""
+        dispatcher = _gui_dispatcher()
+        parent, work = self._parent, self._work
         on_success, on_failure = self._on_success, self._on_failure
 
-        def delivered_success(result: object) -> None:
-            relay.deleteLater()
+        def succeeded(result: T) -> None:
+            if not shiboken6.isValid(parent):
+                log.debug("background op finished after its widget was deleted")
+                return
             if on_success is not None:
-                on_success(result)  # type: ignore[arg-type]
+                on_success(result)
 
-        def delivered_failure(exc: object) -> None:
-            relay.deleteLater()
-            assert isinstance(exc, BaseException)
-            if on_failure is not None:
+        def failed(exc: BaseException) -> None:
+            if on_failure is not None and shiboken6.isValid(parent):
                 on_failure(exc)
             else:
                 message_bridge().report_exception(exc)
-
-        relay.succeeded.connect(delivered_success)
-        relay.failed.connect(delivered_failure)
-        work = self._work
-
-        def emit(signal_name: str, value: object) -> None:
-            try:
-                getattr(relay, signal_name).emit(value)
-            except RuntimeError:
-                # The widget that asked was closed meanwhile; nobody is left to tell.
-                log.debug("background op finished after its widget was deleted")
 
         def job() -> T:
             try:
                 result = work()
             except BaseException as exc:
-                emit("failed", exc)
+                error = exc
+                dispatcher.deliver.emit(lambda: failed(error))
                 raise
-            emit("succeeded", result)
+            dispatcher.deliver.emit(lambda: succeeded(result))
             return result
 
         return database_executor().submit(job)

@@ -16,8 +16,8 @@ PERSON_COLUMNS: list[Column[PersonSummary]] = [
     Column("生年月日", lambda p: p.birth_date),
     Column("性別", lambda p: p.sex),
     Column("続柄", lambda p: p.relationship),
-    Column("住所", lambda p: p.address),
     Column("カード", lambda p: p.card_status),
+    Column("住所", lambda p: p.address),
 ]
 
 

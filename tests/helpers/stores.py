@@ -6,10 +6,10 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from madoguchi.app.context import Actor, FixedClock, ServiceContext
-from madoguchi.app.domain.permissions import Role
 import keyring
 
+from madoguchi.app.context import Actor, FixedClock, ServiceContext
+from madoguchi.app.domain.permissions import Role
 from madoguchi.storage.store import KEYRING_SERVICE, LocalStore, keyring_username, load_key
 
 FIXED_NOW = dt.datetime(2026, 11, 2, 10, 30, 0)
@@ -21,6 +21,10 @@ def build_demo(path: Path, persons: int = 1500, seed: int = 20261101) -> LocalSt
 
     store = LocalStore.open(path, create=True)
     build_demo_store(store, persons=persons, seed=seed)
+    from madoguchi.app.demo_city.credentials import install_demo_credentials
+
+    with store.transaction() as session:
+        install_demo_credentials(session, dt.date(2026, 11, 1))
     return store
 
 
@@ -36,6 +40,46 @@ def copy_store(source: LocalStore, target: Path) -> LocalStore:
 
 def context(*roles: Role, staff_no: str = "T0001", terminal: str = "TEST-T01") -> ServiceContext:
     """A service context for a test actor with ``roles``, at a fixed time."""
-    actor = Actor(staff_no=staff_no, name="試験 職員", office="本庁舎 市民課",
-                  roles=frozenset(roles or (Role.CLERK,)))
+    actor = Actor(
+        staff_no=staff_no,
+        name="試験 職員",
+        office="本庁舎 市民課",
+        roles=frozenset(roles or (Role.CLERK,)),
+    )
     return ServiceContext(actor=actor, terminal_id=terminal, clock=FixedClock(FIXED_NOW))
+
+
+TEST_PASSWORD = "correct-horse-battery-9"
+
+
+def add_staff(
+    store: LocalStore,
+    staff_no: str,
+    *roles: Role,
+    password: str = TEST_PASSWORD,
+    changed_on: dt.date | None = dt.date(2026, 4, 1),
+    totp_secret: str | None = None,
+    **fields: object,
+) -> None:
+    """Insert a staff account with an argon2id password hash (and TOTP when given)."""
+    from madoguchi.app.services.passwords import hash_password
+    from madoguchi.storage.models import StaffMember
+
+    with store.transaction() as session:
+        session.add(
+            StaffMember(
+                staff_no=staff_no,
+                name=f"試験 {staff_no}",
+                office="本庁舎 市民課",
+                roles=[r.value for r in (roles or (Role.CLERK,))],
+                valid_from=dt.date(2020, 4, 1),
+                valid_until=None,
+                disabled=False,
+                password_hash=hash_password(password),
+                password_changed_on=changed_on,
+                failed_logins=0,
+                second_factor="totp" if totp_secret else None,
+                totp_secret=totp_secret,
+                **fields,
+            )
+        )

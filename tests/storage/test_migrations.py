@@ -15,3 +15,11 @@ def test_upgrade_head_then_alembic_check() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "alembic check OK" in result.stdout
+
+
+def test_the_start_up_shortcut_knows_the_real_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from madoguchi.storage.migrations import LOCAL_HEAD, LOCAL_SCRIPTS
+
+    assert ScriptDirectory(str(LOCAL_SCRIPTS)).get_current_head() == LOCAL_HEAD

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from madoguchi.app.context import Clock, SystemClock
+from madoguchi.app.services.admin import AdminService
+from madoguchi.app.services.audit_review import AuditReviewService
+from madoguchi.app.services.auth import AuthService
+from madoguchi.app.services.masking import RevealService
 from madoguchi.app.services.register_view import RegisterViewService
 from madoguchi.app.services.search import SearchService
-from madoguchi.app.services.staff import StaffService
 from madoguchi.storage.models import StoreMeta
 from madoguchi.storage.store import LocalStore
 
@@ -21,7 +24,10 @@ class CounterServices:
     clock: Clock
     search: SearchService
     register_view: RegisterViewService
-    staff: StaffService
+    auth: AuthService
+    reveal: RevealService
+    admin: AdminService
+    audit_review: AuditReviewService
 
     @classmethod
     def build(
@@ -35,7 +41,10 @@ class CounterServices:
             clock=clock,
             search=SearchService(store),
             register_view=RegisterViewService(store),
-            staff=StaffService(store, terminal_id, clock),
+            auth=AuthService(store, terminal_id, clock),
+            reveal=RevealService(store),
+            admin=AdminService(store),
+            audit_review=AuditReviewService(store),
         )
 
     def store_facts(self) -> dict[str, str]:

@@ -11,17 +11,15 @@ from dataclasses import dataclass
 
 from madoguchi.app.context import ServiceContext
 from madoguchi.app.domain.change_reason import CHANGE_REASONS
-from madoguchi.app.domain.individual_number import MASK as INDIVIDUAL_NUMBER_MASK
-from madoguchi.app.domain.permissions import Action, allowed
+from madoguchi.app.domain.permissions import Action
 from madoguchi.app.services.display import date_display, register_date_display
+from madoguchi.app.services.masking import RestrictedItem, may_reveal, shown
 from madoguchi.app.services.search import PersonSummary, summarize
 from madoguchi.storage import register
 from madoguchi.storage.audit import append_audit
 from madoguchi.storage.models import ChangeHistory, Person
 from madoguchi.storage.store import LocalStore
 
-RESTRICTED = "（表示権限なし）"
-RESIDENT_CODE_MASK = "●" * 11
 REASON_NAMES = {reason.code: reason.name for reason in CHANGE_REASONS}
 
 
@@ -46,10 +44,12 @@ class HistoryEntry:
 
 @dataclass(frozen=True)
 class Field:
-    """A labelled item of the person view."""
+    """A labelled item of the person view; restricted items name their kind."""
 
     label: str
     value: str
+    item: RestrictedItem | None = None
+    revealable: bool = False
 
 
 @dataclass(frozen=True)
@@ -159,23 +159,16 @@ class RegisterViewService:
             )
 
     def _fields(self, ctx: ServiceContext, p: Person) -> list[Field]:
-        can = {
-            action: allowed(ctx.actor.roles, action)
-            for action in (
-                Action.VIEW_RESIDENT_CODE,
-                Action.VIEW_HONSEKI,
-                Action.VIEW_RESIDENCE_STATUS,
-            )
-        }
+        def restricted(label: str, item: RestrictedItem, value: str | None) -> Field:
+            revealable = bool(value) and may_reveal(ctx, item)
+            return Field(label, shown(ctx, item, value), item, revealable)
+
         western = p.is_foreign
         fields = [
             Field("宛名番号", p.atena_no),
             Field("世帯番号", p.household_no),
-            Field("個人番号", INDIVIDUAL_NUMBER_MASK if p.individual_number else "（未付番）"),
-            Field(
-                "住民票コード",
-                (p.resident_code or "") if can[Action.VIEW_RESIDENT_CODE] else RESIDENT_CODE_MASK,
-            ),
+            restricted("個人番号", RestrictedItem.INDIVIDUAL_NUMBER, p.individual_number),
+            restricted("住民票コード", RestrictedItem.RESIDENT_CODE, p.resident_code),
             Field("氏名", f"{p.family_name}　{p.given_name}"),
             Field("氏名の振り仮名", f"{p.family_name_kana}　{p.given_name_kana}"),
             Field("フリガナ（従来）", p.convenience_kana or ""),
@@ -198,10 +191,9 @@ class RegisterViewService:
             Field("前住所", p.previous_address or ""),
         ]
         if not p.is_foreign:
-            honseki = can[Action.VIEW_HONSEKI]
             fields += [
-                Field("本籍", (p.honseki or "") if honseki else RESTRICTED),
-                Field("筆頭者", (p.hittosha or "") if honseki else RESTRICTED),
+                restricted("本籍", RestrictedItem.HONSEKI, p.honseki),
+                restricted("筆頭者", RestrictedItem.HONSEKI, p.hittosha),
             ]
         if p.status == "removed":
             fields += [
@@ -210,26 +202,21 @@ class RegisterViewService:
                     "転出先住所", p.move_out_confirmed_address or p.move_out_planned_address or ""
                 ),
             ]
-        fields.append(
-            Field(
-                "個人番号カード",
-                summarize(p).card_status
-                + (f"（有効期限 {date_display(p.card_expires_on)}）" if p.card_expires_on else ""),
-            )
-        )
+        card = summarize(p).card_status
+        if p.card_expires_on:
+            card += f"（有効期限 {date_display(p.card_expires_on)}）"
+        fields.append(Field("個人番号カード", card))
         if p.is_foreign:
-            status_ok = can[Action.VIEW_RESIDENCE_STATUS]
+            status = RestrictedItem.RESIDENCE_STATUS
+            expiry = date_display(p.stay_expires_on, western=True)
             fields += [
                 Field("国籍・地域", p.nationality or ""),
                 Field("アルファベット氏名", p.alphabet_name or ""),
                 Field("通称", p.alias_name or ""),
                 Field("第30条の45区分", p.residence_category or ""),
-                Field("在留資格", (p.residence_status or "") if status_ok else RESTRICTED),
-                Field("在留期間", (p.period_of_stay or "") if status_ok else RESTRICTED),
-                Field(
-                    "在留期間満了日",
-                    date_display(p.stay_expires_on, western=True) if status_ok else RESTRICTED,
-                ),
-                Field("在留カード等番号", (p.residence_card_no or "") if status_ok else RESTRICTED),
+                restricted("在留資格", status, p.residence_status),
+                restricted("在留期間", status, p.period_of_stay),
+                restricted("在留期間満了日", status, expiry),
+                restricted("在留カード等番号", status, p.residence_card_no),
             ]
         return fields

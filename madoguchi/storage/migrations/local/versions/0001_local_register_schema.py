@@ -1,6 +1,6 @@
 """local register schema
 
-Revision ID: 85dfe1c9f9e5
+Revision ID: 0001
 Revises: 
 Create Date: 2026-11-22 22:06:40.519180
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '85dfe1c9f9e5'
+revision: str = '0001'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
