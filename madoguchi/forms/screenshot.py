@@ -71,9 +71,7 @@ def main(argv: list[str]) -> int:
             print(f"wrote {out}")
             app.quit()
 
-        search.search_finished.connect(
-            lambda n: QTimer.singleShot(300, lambda: capture(n))
-        )
+        search.search_finished.connect(lambda n: QTimer.singleShot(300, lambda: capture(n)))
         QTimer.singleShot(200, search.run_search)
         app.exec()
         shutdown_executor()

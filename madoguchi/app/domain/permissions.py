@@ -32,7 +32,12 @@ ROLE_LABELS: dict[Role, str] = {
 
 
 class Action(StrEnum):
-    """Things a service can be asked to do; each is checked against the matrix."""
+    """Things a service can be asked to do; each is checked against the matrix.
+
+    Only actions that have a service entry point are listed: intake, review and approval,
+    certificates, card reading and 支援措置 release join the matrix with their services, and
+    tests/app/test_permission_matrix.py walks every role × action at the service layer.
+    """
 
     SEARCH_PERSON = "search_person"
     VIEW_PERSON = "view_person"
@@ -41,13 +46,6 @@ class Action(StrEnum):
     VIEW_RESIDENT_CODE = "view_resident_code"
     VIEW_HONSEKI = "view_honseki"
     VIEW_RESIDENCE_STATUS = "view_residence_status"
-    INTAKE_CREATE = "intake_create"
-    CARD_READ = "card_read"
-    REVIEW_VIEW = "review_view"
-    REVIEW_APPROVE = "review_approve"
-    CORRECTION_APPROVE = "correction_approve"
-    CERTIFICATE_ISSUE = "certificate_issue"
-    PROTECTION_RELEASE = "protection_release"
     STAFF_ADMIN = "staff_admin"
     AUDIT_VIEW = "audit_view"
 
@@ -60,13 +58,6 @@ ACTION_LABELS: dict[Action, str] = {
     Action.VIEW_RESIDENT_CODE: "住民票コードの表示",
     Action.VIEW_HONSEKI: "本籍・筆頭者の表示",
     Action.VIEW_RESIDENCE_STATUS: "在留資格等の表示",
-    Action.INTAKE_CREATE: "異動届の受付（仮登録）",
-    Action.CARD_READ: "個人番号カードの読取",
-    Action.REVIEW_VIEW: "審査一覧の照会",
-    Action.REVIEW_APPROVE: "決裁（本登録）",
-    Action.CORRECTION_APPROVE: "職権修正・誤記修正の決裁",
-    Action.CERTIFICATE_ISSUE: "証明書の発行",
-    Action.PROTECTION_RELEASE: "支援措置の解除（個別）",
     Action.STAFF_ADMIN: "職員・端末の管理",
     Action.AUDIT_VIEW: "監査ログの照会",
 }
@@ -79,12 +70,9 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             _A.VIEW_PERSON,
             _A.VIEW_HONSEKI,
             _A.VIEW_RESIDENCE_STATUS,
-            _A.INTAKE_CREATE,
-            _A.CARD_READ,
-            _A.CERTIFICATE_ISSUE,
         }
     ),
-    Role.CONTRACTOR: frozenset({_A.SEARCH_PERSON, _A.VIEW_PERSON, _A.INTAKE_CREATE}),
+    Role.CONTRACTOR: frozenset({_A.SEARCH_PERSON, _A.VIEW_PERSON}),
     Role.SUPERVISOR: frozenset(
         {
             _A.SEARCH_PERSON,
@@ -94,13 +82,9 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             _A.VIEW_RESIDENT_CODE,
             _A.VIEW_HONSEKI,
             _A.VIEW_RESIDENCE_STATUS,
-            _A.REVIEW_VIEW,
-            _A.REVIEW_APPROVE,
-            _A.CORRECTION_APPROVE,
-            _A.CARD_READ,
         }
     ),
-    Role.PROTECTION_OFFICER: frozenset({_A.SEARCH_PERSON, _A.VIEW_PERSON, _A.PROTECTION_RELEASE}),
+    Role.PROTECTION_OFFICER: frozenset({_A.SEARCH_PERSON, _A.VIEW_PERSON}),
     Role.ADMIN: frozenset({_A.STAFF_ADMIN}),
     Role.AUDITOR: frozenset({_A.AUDIT_VIEW}),
 }

@@ -27,6 +27,11 @@ from madoguchi.app.domain.permissions import (
     Action,
     Role,
 )
+from madoguchi.app.domain.separation import (
+    SeparationOfDutiesViolation,
+    check_grant,
+    check_role_set,
+)
 from madoguchi.app.services.passwords import check_policy, expired, hash_password
 from madoguchi.app.services.second_factor import (
     SECOND_FACTORS,
@@ -130,11 +135,10 @@ def validate_roles(roles: Iterable[Role | str]) -> tuple[Role, ...]:
         raise AdminRefused(f"不明な権限が指定されました（{exc}）。") from exc
     if not chosen:
         raise AdminRefused("権限が選択されていません。少なくとも1つの権限を選んでください。")
-    if {Role.CONTRACTOR, Role.SUPERVISOR} <= chosen:
-        raise AdminRefused(
-            "委託事業者オペレーターは審査・決裁者を兼ねられません。"
-            "どちらか一方の権限だけを選んでください。"
-        )
+    try:
+        check_role_set(chosen)
+    except SeparationOfDutiesViolation as exc:
+        raise AdminRefused(str(exc)) from exc
     return tuple(role for role in Role if role in chosen)
 
 
@@ -261,7 +265,10 @@ class AdminService:
     def set_roles(self, ctx: ServiceContext, staff_no: str, roles: Iterable[Role | str]) -> None:
         """Replace an account's roles (R-ROLE-3: never one's own; no contractor+supervisor)."""
         ctx.actor.require(Action.STAFF_ADMIN)
-        _refuse_self(ctx, staff_no, "権限は変更")
+        try:
+            check_grant(ctx.actor.staff_no, staff_no)
+        except SeparationOfDutiesViolation as exc:
+            raise AdminRefused(str(exc)) from exc
         chosen = validate_roles(roles)
 
         def apply(staff: StaffMember) -> dict[str, Any]:
