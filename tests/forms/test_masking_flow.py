@@ -3,7 +3,7 @@ a supervisor reveals one for one person with a reason, and it masks itself again
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QInputDialog,
@@ -12,15 +12,19 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from madoguchi.app.context import ServiceContext
+from madoguchi.app.demo_city.credentials import DEMO_PASSWORD
 from madoguchi.app.domain.individual_number import MASK
 from madoguchi.app.domain.permissions import Role
 from madoguchi.app.services.counter import CounterServices
 from madoguchi.app.services.masking import REVEAL_SECONDS
+from madoguchi.forms.login_dialog import LoginDialog
 from madoguchi.forms.main_window import MainWindow
 from madoguchi.storage.audit import audit_entries
 from madoguchi.storage.models import Person
 from madoguchi.storage.store import LocalStore
 from tests.helpers.stores import context
+from tests.helpers.typing import type_text
 from tests.helpers.widgets import all_visible_text
 
 
@@ -47,9 +51,25 @@ def open_person_and_household(qtbot: QtBot, window: MainWindow, person: Person) 
     qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.household_screen, timeout=10_000)
 
 
+def log_in(qtbot: QtBot, services: CounterServices, staff_no: str) -> ServiceContext:
+    """Sign in through the real login dialog with the demo password."""
+    dialog = LoginDialog(services.auth)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    type_text(qtbot, dialog.form.staff_edit, staff_no)
+    type_text(qtbot, dialog.form.password_edit, DEMO_PASSWORD)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        qtbot.keyClick(dialog.form.password_edit, Qt.Key.Key_Return)
+    assert dialog.context is not None
+    return dialog.context
+
+
 def test_a_clerk_never_sees_the_numbers(qtbot: QtBot, demo_store: LocalStore) -> None:
     person = person_with_family(demo_store)
-    window = MainWindow(CounterServices.build(demo_store, "TEST-T01"), context(Role.CLERK))
+    services = CounterServices.build(demo_store, "TEST-T01")
+    ctx = log_in(qtbot, services, "S0001")
+    assert ctx.actor.roles == {Role.CLERK}
+    window = MainWindow(services, ctx)
     qtbot.addWidget(window)
     window.show()
     open_person_and_household(qtbot, window, person)
@@ -83,8 +103,10 @@ def test_a_supervisor_reveals_one_number_which_masks_again(
 ) -> None:
     assert REVEAL_SECONDS == 30
     person = person_with_family(demo_store)
-    ctx = context(Role.SUPERVISOR, staff_no="M0001")
-    window = MainWindow(CounterServices.build(demo_store, "TEST-T01"), ctx)
+    services = CounterServices.build(demo_store, "TEST-T01")
+    ctx = log_in(qtbot, services, "S0005")
+    assert ctx.actor.roles == {Role.SUPERVISOR}
+    window = MainWindow(services, ctx)
     qtbot.addWidget(window)
     window.show()
     open_person_and_household(qtbot, window, person)
@@ -102,7 +124,7 @@ def test_a_supervisor_reveals_one_number_which_masks_again(
         pass
     assert label.text() == MASK
     with demo_store.transaction() as session:
-        entry = [e for e in audit_entries(session, action="reveal") if e.staff_no == "M0001"][-1]
+        entry = [e for e in audit_entries(session, action="reveal") if e.staff_no == "S0005"][-1]
     assert entry.target_persons == [person.atena_no] and entry.purpose == "本人からの申出の確認"
 
 
