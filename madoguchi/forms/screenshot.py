@@ -41,10 +41,8 @@ def main(argv: list[str]) -> int:
         store = LocalStore.open(path, create=True)
         build_demo_store(store, persons=5000)
         services = CounterServices.build(store, "DEMO-T01")
-        from madoguchi.app.demo_city.credentials import DEMO_PASSWORD, install_demo_credentials
+        from madoguchi.app.demo_city.credentials import DEMO_PASSWORD
 
-        with store.transaction() as session:
-            install_demo_credentials(session, services.clock.now().date())
         ctx = services.auth.login("S0001", DEMO_PASSWORD)
         with store.transaction() as session:
             rows = session.execute(

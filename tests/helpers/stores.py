@@ -21,10 +21,6 @@ def build_demo(path: Path, persons: int = 1500, seed: int = 20261101) -> LocalSt
 
     store = LocalStore.open(path, create=True)
     build_demo_store(store, persons=persons, seed=seed)
-    from madoguchi.app.demo_city.credentials import install_demo_credentials
-
-    with store.transaction() as session:
-        install_demo_credentials(session, dt.date(2026, 11, 1))
     return store
 
 

@@ -28,9 +28,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, column, func, insert, select, table, text
+from sqlalchemy import Connection, Table, column, func, insert, select, table, text
 from sqlalchemy.orm import Session
 
+from madoguchi.app.demo_city.credentials import install_demo_credentials
 from madoguchi.app.demo_city.generate import (
     DEFAULT_SEED,
     DEFAULT_TODAY,
@@ -124,6 +125,7 @@ def build_demo_store(
                 "デモデータは空のデータベースにだけ作成できます。"
             )
         summary.towns, summary.staff = _install_reference_rows(session, city)
+        install_demo_credentials(session, today)
     segments = city.segments()
     key = secrets.token_hex(32)
     bulk = len(segments) > 1
@@ -154,6 +156,10 @@ def build_demo_store(
 
 
 def _install_reference_rows(session: Session, city: DemoCity) -> tuple[int, int]:
+    """Reference data, address master, staff, terminals and facts; rows already there stay.
+
+    Keeping existing rows lets a build that failed before any person was written run again.
+    """
     install_reference_data(session)
     towns, staff = city.town_rows(), city.staff_rows()
     for model, rows in (
@@ -162,7 +168,13 @@ def _install_reference_rows(session: Session, city: DemoCity) -> tuple[int, int]
         (Terminal, city.terminal_rows()),
         (StoreMeta, city.meta_rows()),
     ):
-        session.execute(insert(model.__table__), rows)  # type: ignore[arg-type]
+        target = model.__table__
+        assert isinstance(target, Table)
+        (key,) = target.primary_key.columns
+        present = set(session.scalars(select(key)))
+        missing = [row for row in rows if row[key.name] not in present]
+        if missing:
+            session.execute(insert(target), missing)
     return len(towns), len(staff)
 
 
@@ -191,12 +203,18 @@ def _written_segments(
     # hold open connections), fed by threads that only wait for them.
     with ThreadPoolExecutor(max_workers=count) as pool:
         pending: list[Future[SegmentCounts]] = []
-        for index, path in enumerate(paths):
-            # Keep a bounded number of scratch files ahead of the copy.
-            while len(pending) < min(index + count + 1, len(segments)):
-                queued = len(pending)
-                pending.append(pool.submit(_run_worker, city, segments[queued], paths[queued], key))
-            yield pending[index].result(), path
+        try:
+            for index, path in enumerate(paths):
+                # Keep a bounded number of scratch files ahead of the copy.
+                while len(pending) < min(index + count + 1, len(segments)):
+                    queued = len(pending)
+                    pending.append(
+                        pool.submit(_run_worker, city, segments[queued], paths[queued], key)
+                    )
+                yield pending[index].result(), path
+        finally:
+            for future in pending:  # after a failure, start no more workers
+                future.cancel()
 
 
 def _run_worker(city: DemoCity, segment: Segment, path: Path, key: str) -> SegmentCounts:
@@ -276,10 +294,10 @@ class IssuedNumbers:
         names = [name for name, _ in _NUMBER_KINDS]
         # One pass over the segment: reading it costs more than everything else here.
         rows = dbapi.execute(
-            f"SELECT atena_no, {', '.join(names)} FROM segment.{NUMBERS_TABLE}"
+            f"SELECT person_rowid, atena_no, {', '.join(names)} FROM segment.{NUMBERS_TABLE}"
         ).fetchall()
         mask = self.BITS - 1
-        for position, (name, draw) in enumerate(_NUMBER_KINDS, start=1):
+        for position, (name, draw) in enumerate(_NUMBER_KINDS, start=2):
             bitmap, maybe = self._bitmaps[name], []
             for row in rows:
                 value = row[position]
@@ -287,32 +305,46 @@ class IssuedNumbers:
                     continue
                 bit = int(value) & mask
                 if bitmap[bit >> 3] & (1 << (bit & 7)):
-                    maybe.append((row[0], value))
+                    maybe.append((row[1], row[0], value))
                 else:
                     bitmap[bit >> 3] |= 1 << (bit & 7)
-            for atena_no, value in sorted(maybe):
+            for atena_no, rowid, value in sorted(maybe):
                 if not _taken(conn, name, value, in_segment=False):
                     continue
                 rng = random.Random(f"{seed}/{name}/{atena_no}")
                 value = draw(rng)
                 while _taken(conn, name, value, in_segment=True):
                     value = draw(rng)
-                conn.execute(
-                    text(f"UPDATE segment.persons SET {name} = :v WHERE atena_no = :a"),
-                    {"v": value, "a": atena_no},
-                )
+                for statement in (
+                    f"UPDATE segment.persons SET {name} = :v WHERE rowid = :r",
+                    f"UPDATE segment.{NUMBERS_TABLE} SET {name} = :v WHERE person_rowid = :r",
+                ):
+                    conn.execute(text(statement), {"v": value, "r": rowid})
                 self._add(name, value)
 
 
 def _taken(conn: Connection, name: str, value: str, *, in_segment: bool) -> bool:
     sql = f"SELECT EXISTS (SELECT 1 FROM main.persons WHERE {name} = :v)"
     if in_segment:
-        sql += f" OR EXISTS (SELECT 1 FROM segment.persons WHERE {name} = :v)"
+        sql += f" OR EXISTS (SELECT 1 FROM segment.{NUMBERS_TABLE} WHERE {name} = :v)"
     return bool(conn.execute(text(sql), {"v": value}).scalar())
 
 
+_IN_INSERTION_ORDER = frozenset({"atena_no", "household_no"})
+"""Columns that grow with every copied segment: their indexes only ever append."""
+
+
 def _register_indexes() -> list[Any]:
-    return [index for target in REGISTER_TABLES for index in target.indexes]
+    """The search indexes worth rebuilding after the copy: keys in random order.
+
+    Indexes led by a column in insertion order (宛名番号, 世帯番号) stay during the copy.
+    """
+    return [
+        index
+        for target in REGISTER_TABLES
+        for index in target.indexes
+        if next(iter(index.columns)).name not in _IN_INSERTION_ORDER
+    ]
 
 
 def _drop_indexes(conn: Connection) -> None:

@@ -43,7 +43,7 @@ SCRATCH_TABLES: tuple[Table, ...] = tuple(
 )
 """The scratch copies of REGISTER_TABLES (the store's constraints check the rows on copy)."""
 NUMBERS_TABLE = "person_numbers"
-"""Scratch table with each person's 宛名番号, 個人番号 and 住民票コード."""
+"""Scratch table with each person's rowid, 宛名番号, 個人番号 and 住民票コード."""
 
 
 @dataclass(frozen=True)
@@ -160,8 +160,8 @@ def write_segment(
                 # A narrow copy of the numbers, so the loader can check them without
                 # reading the whole persons table of the segment.
                 conn.exec_driver_sql(
-                    f"CREATE TABLE {NUMBERS_TABLE} AS "
-                    "SELECT atena_no, individual_number, resident_code FROM persons"
+                    f"CREATE TABLE {NUMBERS_TABLE} AS SELECT rowid AS person_rowid, "
+                    "atena_no, individual_number, resident_code FROM persons"
                 )
     finally:
         engine.dispose()

@@ -105,16 +105,30 @@ def test_the_store_is_consistent_and_reads_back_through_the_models(
         assert person.history[0].before is None
 
 
+def indexes(store: LocalStore) -> dict[str, list[str]]:
+    """Every index of the store and its columns."""
+    with store.engine.connect() as conn:
+        names = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")
+        return {
+            name: [row[2] for row in conn.exec_driver_sql(f'PRAGMA index_info("{name}")')]
+            for (name,) in list(names)
+        }
+
+
 def test_the_parallel_build_stores_exactly_what_the_serial_build_stores(tmp_path: Path) -> None:
     serial = open_store(tmp_path / "serial.db")
     parallel = open_store(tmp_path / "parallel.db")
+    empty = open_store(tmp_path / "empty.db")
     try:
         build_demo_store(serial, persons=700, segment_persons=300, workers=1)
         build_demo_store(parallel, persons=700, segment_persons=300, workers=2)
         assert dump(serial) == dump(parallel)
+        # The search indexes dropped for the bulk copy are all back, as the migration made them.
+        assert indexes(serial) == indexes(parallel) == indexes(empty)
     finally:
         serial.close()
         parallel.close()
+        empty.close()
 
 
 def test_bulk_copy_stores_what_a_plain_core_insert_stores(tmp_path: Path) -> None:
@@ -194,5 +208,16 @@ def test_reference_data_installs_idempotently(tmp_path: Path) -> None:
         assert documents["運転経歴証明書"] and documents["特別永住者証明書"]
         assert not documents["健康保険証"] and not documents["学生証（写真なし扱い）"]
         assert not documents["公共料金の領収書"]
+    finally:
+        store.close()
+
+
+def test_a_build_that_failed_before_any_person_can_run_again(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "retry.db")
+    try:
+        with store.transaction() as session:  # what a failed first attempt left behind
+            _install_reference_rows(session, DemoCity(persons=100))
+        assert build_demo_store(store, persons=100).persons == 100
+        assert count(store, StaffMember) == len(DemoCity.staff_rows())
     finally:
         store.close()
