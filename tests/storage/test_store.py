@@ -112,3 +112,21 @@ def test_audit_entry_and_its_outbox_op_commit_together(tmp_path: Path) -> None:
         op = session.scalars(select(OutboxEntry)).one()
         assert op.op_type == "audit_entry" and op.payload["action"] == "search"
     store.close()
+
+
+def test_the_demo_city_file_reveals_none_of_its_names(demo_store: LocalStore) -> None:
+    from madoguchi.storage.models import Person
+
+    with demo_store.transaction() as session:
+        rows = session.execute(
+            select(Person.family_name, Person.given_name, Person.address, Person.alphabet_name)
+        ).all()
+    # Six bytes and more (two kanji, or a whole alphabet name): short ASCII runs such as "LE"
+    # occur by chance in any few megabytes of ciphertext.
+    needles = {value for row in rows for value in row if value and len(value.encode()) >= 6}
+    assert len(needles) > 500
+    paths = [demo_store.path, *demo_store.path.parent.glob(demo_store.path.name + "-*")]
+    for path in paths:
+        data = path.read_bytes()
+        readable = [n for n in needles if n.encode("utf-8") in data]
+        assert readable == [], f"{path.name} holds readable names: {readable[:5]}"
