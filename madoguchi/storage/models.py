@@ -148,10 +148,9 @@ class Person(ProcessingStamp, LocalBase):
         Index("ix_persons_birth_name", "birth_date", "name_key"),
         Index("ix_persons_town_kana", "address_code", "kana_key"),
         Index("ix_persons_town_name", "address_code", "name_key"),
-        Index("ix_persons_kana", "kana_key"),
-        Index("ix_persons_given_kana", "given_kana_key"),
-        Index("ix_persons_name", "name_key"),
-        Index("ix_persons_given_name", "given_name_key"),
+        Index("ix_persons_town_given_kana", "address_code", "given_kana_key"),
+        Index("ix_persons_town_given_name", "address_code", "given_name_key"),
+        Index("ix_persons_town_banchi", "address_code", "banchi"),
         Index("ix_persons_household", "household_no"),
     )
 

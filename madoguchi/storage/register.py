@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
+from sqlalchemy import ColumnElement, Select, and_, func, select, union
+from sqlalchemy.orm import InstrumentedAttribute, Session, load_only, selectinload
 
 from madoguchi.storage.models import ChangeHistory, Household, Person, RefTown
 
@@ -68,20 +68,22 @@ def _key_condition(
     return and_(column >= key, column < key + _TOP)
 
 
-def _name_condition(name: NameCriterion) -> ColumnElement[bool]:
+def _name_keys(name: NameCriterion) -> list[InstrumentedAttribute[str]]:
     full, given = (
         (Person.kana_key, Person.given_kana_key)
         if name.kana
         else (Person.name_key, Person.given_name_key)
     )
-    condition = _key_condition(full, name.key, name.match)
-    if name.whole_name:
-        return condition
-    return or_(condition, _key_condition(given, name.key, name.match))
+    return [full] if name.whole_name else [full, given]
 
 
 def person_search_statement(query: PersonQuery, limit: int) -> Select[Person]:
-    """The SELECT for ``query``, newest-first within a stable order, at most ``limit`` rows."""
+    """The SELECT for ``query``, in a stable order, at most ``limit`` rows.
+
+    A name that may be the start of the full name or the given name alone becomes a UNION of
+    two branches, so each branch can use its own composite index ((birth_date | address_code,
+    key)); an OR across the two keys would make SQLite scan the whole town.
+    """
     conditions: list[ColumnElement[bool]] = []
     if query.atena_no is not None:
         conditions.append(Person.atena_no == query.atena_no)
@@ -94,21 +96,24 @@ def person_search_statement(query: PersonQuery, limit: int) -> Select[Person]:
     if query.town_codes is not None:
         conditions.append(Person.address_code.in_(list(query.town_codes)))
     if query.banchi_prefix is not None:
+        # "3-1" matches 3-1 and 3-1-5 but not 3-12: one range on the canonical form.
         conditions.append(
-            or_(
-                Person.banchi == query.banchi_prefix,
-                and_(
-                    Person.banchi >= query.banchi_prefix + "-",
-                    Person.banchi < query.banchi_prefix + "-" + _TOP,
-                ),
+            and_(
+                Person.banchi >= query.banchi_prefix,
+                Person.banchi < query.banchi_prefix + "-" + _TOP,
             )
         )
-    if query.name is not None:
-        conditions.append(_name_condition(query.name))
     if query.sex is not None:
         conditions.append(Person.sex == query.sex)
     if not query.include_removed:
         conditions.append(Person.status == "current")
+    if query.name is not None:
+        name = query.name
+        branches = [
+            select(Person.atena_no).where(*conditions, _key_condition(key, name.key, name.match))
+            for key in _name_keys(name)
+        ]
+        conditions = [Person.atena_no.in_(union(*branches) if len(branches) > 1 else branches[0])]
     return (
         select(Person)
         .where(*conditions)
@@ -117,9 +122,32 @@ def person_search_statement(query: PersonQuery, limit: int) -> Select[Person]:
     )
 
 
+SUMMARY_COLUMNS = (
+    Person.atena_no,
+    Person.household_no,
+    Person.family_name,
+    Person.given_name,
+    Person.family_name_kana,
+    Person.given_name_kana,
+    Person.birth_date,
+    Person.birth_date_era,
+    Person.birth_date_qualifier,
+    Person.sex,
+    Person.address,
+    Person.katagaki,
+    Person.relationship,
+    Person.status,
+    Person.is_foreign,
+    Person.alias_name,
+    Person.card_status,
+)
+"""The columns a result row shows; a search loads only these (a person has ~60)."""
+
+
 def search_persons(session: Session, query: PersonQuery, limit: int) -> list[Person]:
-    """Persons matching ``query``, at most ``limit`` of them."""
-    return list(session.scalars(person_search_statement(query, limit)))
+    """Persons matching ``query``, at most ``limit`` of them, with the summary columns loaded."""
+    statement = person_search_statement(query, limit).options(load_only(*SUMMARY_COLUMNS))
+    return list(session.scalars(statement))
 
 
 def find_towns(session: Session, name_key: str) -> list[RefTown]:
