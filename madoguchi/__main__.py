@@ -45,11 +45,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def open_store(args: argparse.Namespace, progress: object = None) -> object:
     """Open the local store; with --demo build the demo city first when it does not exist."""
-    from madoguchi.storage.keyring_backend import use_demo_fallback_keyring
+    from madoguchi.storage.keyring_backend import require_os_keyring, use_demo_fallback_keyring
     from madoguchi.storage.store import LocalStore
 
     path: Path = args.store or data_dir() / ("demo-city.db" if args.demo else "local.db")
     if not args.demo:
+        require_os_keyring()
         return LocalStore.open(path)
     use_demo_fallback_keyring()
     if path.exists():
