@@ -52,7 +52,6 @@ def build(path: Path, persons: int, rebuild: bool) -> LocalStore:
     if path.exists() and not rebuild:
         return LocalStore.open(path)
     from madoguchi.app.demo_city.load import build_demo_store
-
     from madoguchi.storage.store import forget_key
 
     for suffix in ("", "-wal", "-shm"):
