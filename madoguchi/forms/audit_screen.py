@@ -39,6 +39,7 @@ from madoguchi.app.services.audit_review import (
 )
 from madoguchi.storage.audit import ChainReport
 from madoguchi.widgets.background import Op
+from madoguchi.widgets.criteria import criteria_edit
 from madoguchi.widgets.messages import is_user_error, message_bridge
 from madoguchi.widgets.register_tables import configure_table
 from madoguchi.widgets.table_models import Column, ModelIndex, RowTableModel
@@ -98,11 +99,7 @@ class AuditScreen(QWidget):
         self._build()
 
     def _line(self, name: str, placeholder: str) -> QLineEdit:
-        edit = QLineEdit(self)
-        edit.setObjectName(name)
-        edit.setPlaceholderText(placeholder)
-        edit.returnPressed.connect(self.run_search)
-        return edit
+        return criteria_edit(self, name, placeholder, self.run_search)
 
     def _date_time(self, name: str, value: QDateTime) -> QDateTimeEdit:
         edit = QDateTimeEdit(value, self)

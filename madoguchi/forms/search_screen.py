@@ -30,6 +30,7 @@ from madoguchi.app.services.counter import CounterServices
 from madoguchi.app.services.search import PersonSummary, SearchCriteria, SearchResult
 from madoguchi.storage.register import NameMatch
 from madoguchi.widgets.background import Op
+from madoguchi.widgets.criteria import criteria_edit
 from madoguchi.widgets.messages import is_user_error, message_bridge
 from madoguchi.widgets.register_tables import configure_table, person_table_model
 
@@ -52,11 +53,7 @@ class SearchScreen(QWidget):
         self._build()
 
     def _line(self, name: str, placeholder: str) -> QLineEdit:
-        edit = QLineEdit(self)
-        edit.setObjectName(name)
-        edit.setPlaceholderText(placeholder)
-        edit.returnPressed.connect(self.run_search)
-        return edit
+        return criteria_edit(self, name, placeholder, self.run_search)
 
     def _build(self) -> None:
         self.name_edit = self._line(

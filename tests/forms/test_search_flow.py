@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from madoguchi.app.domain.permissions import Role
 from madoguchi.app.domain.wareki import RegisterDate
@@ -17,7 +15,11 @@ from madoguchi.forms.main_window import MainWindow
 from madoguchi.storage.models import Person
 from madoguchi.storage.store import LocalStore
 from madoguchi.widgets.register_tables import person_table_model
-from tests.helpers.stores import context
+from tests.helpers.stores import (
+    context,
+    household_with_removed_member,
+    saito_birth_with_most_spellings,
+)
 from tests.helpers.typing import type_text
 
 
@@ -61,17 +63,7 @@ def test_one_item_search_is_refused_with_its_reason(qtbot: QtBot, window: MainWi
 def test_saito_and_birth_date_finds_every_spelling(
     qtbot: QtBot, window: MainWindow, demo_store: LocalStore
 ) -> None:
-    with demo_store.transaction() as session:
-        rows = session.execute(
-            select(Person.birth_date, Person.family_name).where(
-                Person.family_name_kana == "サイトウ"
-            )
-        ).all()
-    spellings: dict[str, set[str]] = defaultdict(set)
-    for birth, family in rows:
-        spellings[birth].add(family)
-    birth, expected = max(spellings.items(), key=lambda item: len(item[1]))
-    assert len(expected) >= 2
+    birth, expected = saito_birth_with_most_spellings(demo_store)
     search(qtbot, window, name="サイトウ", birth=RegisterDate.from_iso(birth).display())
     found = {name.split("　")[0] for name in names_in_results(window)}
     assert expected <= found
@@ -94,17 +86,8 @@ def test_hamada_finds_both_spellings(
 def test_removed_persons_are_marked_and_household_shows_them(
     qtbot: QtBot, window: MainWindow, demo_store: LocalStore
 ) -> None:
+    household_no = household_with_removed_member(demo_store)
     with demo_store.transaction() as session:
-        household_no = (
-            session.execute(
-                select(Person.household_no)
-                .group_by(Person.household_no)
-                .having(func.sum(Person.status == "removed") > 0)
-                .having(func.sum(Person.status == "current") > 0)
-            )
-            .scalars()
-            .first()
-        )
         removed = session.scalars(
             select(Person).where(Person.household_no == household_no, Person.status == "removed")
         ).first()

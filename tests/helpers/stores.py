@@ -79,3 +79,42 @@ def add_staff(
                 **fields,
             )
         )
+
+
+def household_with_removed_member(store: LocalStore) -> str:
+    """A household of the demo city with both current and removed (除票) members."""
+    from sqlalchemy import func, select
+
+    from madoguchi.storage.models import Person
+
+    with store.transaction() as session:
+        household_no = session.scalars(
+            select(Person.household_no)
+            .group_by(Person.household_no)
+            .having(func.sum(Person.status == "removed") > 0)
+            .having(func.sum(Person.status == "current") > 0)
+        ).first()
+    assert household_no, "the demo city has households with removed members"
+    return household_no
+
+
+def saito_birth_with_most_spellings(store: LocalStore) -> tuple[str, set[str]]:
+    """The birth date shared by サイトウ persons of the most different spellings, and those."""
+    from collections import defaultdict
+
+    from sqlalchemy import select
+
+    from madoguchi.storage.models import Person
+
+    with store.transaction() as session:
+        rows = session.execute(
+            select(Person.birth_date, Person.family_name).where(
+                Person.family_name_kana == "サイトウ"
+            )
+        ).all()
+    spellings: dict[str, set[str]] = defaultdict(set)
+    for birth, family in rows:
+        spellings[birth].add(family)
+    birth = max(spellings, key=lambda b: len(spellings[b]))
+    assert len(spellings[birth]) >= 2, "the demo city plants サイトウ of several spellings"
+    return birth, spellings[birth]

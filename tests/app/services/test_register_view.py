@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from madoguchi.app.domain.individual_number import MASK
 from madoguchi.app.domain.permissions import PermissionDenied, Role
@@ -11,23 +11,7 @@ from madoguchi.app.services.register_view import NotFound, RegisterViewService
 from madoguchi.storage.audit import audit_entries
 from madoguchi.storage.models import Person
 from madoguchi.storage.store import LocalStore
-from tests.helpers.stores import context
-
-
-def household_with_removed_member(store: LocalStore) -> str:
-    with store.transaction() as session:
-        rows = (
-            session.execute(
-                select(Person.household_no)
-                .group_by(Person.household_no)
-                .having(func.sum(Person.status == "removed") > 0)
-                .having(func.sum(Person.status == "current") > 0)
-            )
-            .scalars()
-            .all()
-        )
-    assert rows, "the demo city has households with removed members"
-    return rows[0]
+from tests.helpers.stores import context, household_with_removed_member
 
 
 def test_household_view_lists_removed_members_and_history(demo_store: LocalStore) -> None:
