@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections import defaultdict
 from pathlib import Path
 
 
@@ -21,14 +20,13 @@ def main(argv: list[str]) -> int:
         os.environ["XDG_DATA_HOME"] = tmp
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QApplication
-        from sqlalchemy import select
 
         from madoguchi.app.demo_city.load import build_demo_store
+        from madoguchi.app.demo_city.planted import SAITO_SHARED_BIRTH
         from madoguchi.app.domain.wareki import RegisterDate
         from madoguchi.app.services.counter import CounterServices
         from madoguchi.forms.main_window import MainWindow
         from madoguchi.storage.keyring_backend import use_demo_fallback_keyring
-        from madoguchi.storage.models import Person
         from madoguchi.storage.store import LocalStore, forget_key
         from madoguchi.widgets.background import shutdown_executor
         from madoguchi.widgets.theme import apply_counter_font
@@ -44,16 +42,7 @@ def main(argv: list[str]) -> int:
         from madoguchi.app.demo_city.credentials import DEMO_PASSWORD
 
         ctx = services.auth.login("S0001", DEMO_PASSWORD)
-        with store.transaction() as session:
-            rows = session.execute(
-                select(Person.birth_date, Person.family_name).where(
-                    Person.family_name_kana == "サイトウ"
-                )
-            ).all()
-        spellings: dict[str, set[str]] = defaultdict(set)
-        for birth, family in rows:
-            spellings[birth].add(family)
-        birth = max(spellings, key=lambda b: len(spellings[b]))
+        birth = SAITO_SHARED_BIRTH
         window = MainWindow(services, ctx, data_source="ローカル複製: 架空県みどり市（デモ）")
         window.resize(1400, 860)
         window.show()

@@ -38,6 +38,10 @@ from madoguchi.app.domain.wareki import RegisterDate
 PlanFactory = Callable[[Sampler], HouseholdPlan]
 
 
+SAITO_SHARED_BIRTH = "1975-04-12"
+"""The birth date that 斉藤 健一 and 齋藤 健一 share (a サイトウ search finds both spellings)."""
+
+
 def _m(family: str, given: str, sex: str, birth: str, relationship: str) -> Member:
     """A member from ``氏:カナ``, ``名:カナ`` and an ISO birth date or a register-date text."""
     family_written, family_kana = family.split(":")
@@ -81,7 +85,7 @@ def saito_family(s: Sampler) -> HouseholdPlan:
     return _family(
         s,
         [
-            _m("斉藤:サイトウ", "健一:ケンイチ", MALE, "1975-04-12", HOUSEHOLDER),
+            _m("斉藤:サイトウ", "健一:ケンイチ", MALE, SAITO_SHARED_BIRTH, HOUSEHOLDER),
             _m("斉藤:サイトウ", "美香:ミカ", FEMALE, "1977-08-03", "妻"),
             _m("斉藤:サイトウ", "蓮:レン", MALE, "2012-05-20", "子"),
         ],
@@ -92,7 +96,9 @@ def saito_family(s: Sampler) -> HouseholdPlan:
 def saito_single(s: Sampler) -> HouseholdPlan:
     """齋藤 健一, born the same day as 斉藤 健一."""
     return _family(
-        s, [_m("齋藤:サイトウ", "健一:ケンイチ", MALE, "1975-04-12", HOUSEHOLDER)], _ago(s, 900)
+        s,
+        [_m("齋藤:サイトウ", "健一:ケンイチ", MALE, SAITO_SHARED_BIRTH, HOUSEHOLDER)],
+        _ago(s, 900),
     )
 
 

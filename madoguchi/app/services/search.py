@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from madoguchi.app.context import ServiceContext
 from madoguchi.app.domain.individual_number import IndividualNumber
 from madoguchi.app.domain.kana import is_kana, search_key
@@ -154,16 +156,17 @@ class SearchService:
         self._store = store
         self._municipality_prefixes: tuple[str, ...] | None = None
 
-    def _prefixes(self) -> tuple[str, ...]:
+    def _prefixes(self, session: Session) -> tuple[str, ...]:
         if self._municipality_prefixes is None:
-            with self._store.transaction() as session:
-                towns = register.all_towns(session)
+            towns = register.all_towns(session)
             names = {t.prefecture + t.municipality for t in towns} | {t.municipality for t in towns}
             names |= {t.prefecture for t in towns}
             self._municipality_prefixes = tuple(sorted(names, key=len, reverse=True))
         return self._municipality_prefixes
 
-    def build_query(self, ctx: ServiceContext, criteria: SearchCriteria) -> PersonQuery:
+    def build_query(
+        self, ctx: ServiceContext, criteria: SearchCriteria, session: Session
+    ) -> PersonQuery:
         """Check the criteria against R-SRCH-1 and the actor's rights; normalise them."""
         ctx.actor.require(Action.SEARCH_PERSON)
         atena_no = unicodedata.normalize("NFKC", criteria.atena_no).strip() or None
@@ -190,9 +193,8 @@ class SearchService:
         town_codes = None
         banchi = None
         if criteria.address.strip():
-            town_key, banchi = split_address(criteria.address, self._prefixes())
-            with self._store.transaction() as session:
-                town_codes = [t.code for t in register.find_towns(session, town_key)]
+            town_key, banchi = split_address(criteria.address, self._prefixes(session))
+            town_codes = [t.code for t in register.find_towns(session, town_key)]
         return PersonQuery(
             name=name_criterion,
             birth_date=_parse_birth_date(criteria.birth_date)
@@ -209,8 +211,8 @@ class SearchService:
 
     def search(self, ctx: ServiceContext, criteria: SearchCriteria) -> SearchResult:
         """Run a search and write it to the audit log (criteria and count) in one transaction."""
-        query = self.build_query(ctx, criteria)
         with self._store.transaction() as session:
+            query = self.build_query(ctx, criteria, session)
             persons = register.search_persons(session, query, RESULT_LIMIT + 1)
             truncated = len(persons) > RESULT_LIMIT
             persons = persons[:RESULT_LIMIT]
