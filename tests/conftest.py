@@ -9,6 +9,7 @@ import os
 import keyring
 import pytest
 
+import tests.helpers.card_harness  # noqa: F401  (fixes PCSCLITE_CSOCK_NAME before any PC/SC call)
 from tests.helpers.keyring_memory import MemoryKeyring
 from tests.helpers.log_scan import RunLog, leaks, register_secret
 
@@ -70,3 +71,22 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory, memory_keyring: MemoryK
     store = build_demo(tmp_path_factory.mktemp("demo") / "demo-city.db", persons=1500)
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def card_stack(demo_store, tmp_path_factory: pytest.TempPathFactory):
+    """pcscd + vpcd + the virtual card with six demo-city card holders (started on first use)."""
+    from tests.helpers.card_harness import start_stack, stop_stack
+
+    stack = start_stack(demo_store, tmp_path_factory.mktemp("card"))
+    yield stack
+    stop_stack(stack)
+
+
+@pytest.fixture
+def card(card_stack):
+    """The virtual card program with no card in the reader; ``control.insert`` puts in a fresh
+    card (full counters, no faults)."""
+    card_stack.remove()
+    yield card_stack
+    card_stack.control.remove()

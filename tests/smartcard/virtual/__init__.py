@@ -1,0 +1,1 @@
+"""Unit tests of the virtual My Number card (no pcscd needed)."""
