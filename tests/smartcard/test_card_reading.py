@@ -197,3 +197,22 @@ def test_without_pcscd_the_message_says_so(tmp_path) -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
     )
     assert "pcscd" in done.stdout and "動いていません" in done.stdout, done.stderr
+
+
+def test_the_pin_is_in_no_log_of_the_card_stack(card, holder, caplog) -> None:
+    """Our log records, pcscd's log and the card program's log never hold the PIN."""
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    card.insert(0)
+    pin = str(holder["text_pin"])
+    with pytest.raises(WrongPin):
+        read("0000")
+    face = read(pin)
+    spelled = {pin, pin.encode().hex(), pin.encode().hex(" "), pin.encode().hex(" ").upper()}
+    logs = [card.pcscd.log_path, card.card_process.log_path]
+    texts = [path.read_text(errors="replace") for path in logs] + [caplog.text]
+    for text in texts:
+        for form in spelled:
+            assert form not in text
+        assert face.individual_number not in text

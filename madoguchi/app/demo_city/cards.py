@@ -8,12 +8,16 @@ and the register's 個人番号. The PINs are the same published demo values on 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Final
 
 import jaconv
 from sqlalchemy import select
 
+from madoguchi.smartcard.harness import HarnessError, PrivatePcscd, VirtualCardProcess
+from madoguchi.smartcard.virtual.client import VirtualCardControl
 from madoguchi.smartcard.virtual.profile import CardProfile
 from madoguchi.storage.models import Person
 from madoguchi.storage.store import LocalStore
@@ -80,3 +84,49 @@ def write_demo_profiles(store: LocalStore, path: Path, count: int = 12) -> list[
     profiles = [card_profile(person, index).to_json() for index, person in enumerate(holders)]
     path.write_text(json.dumps(profiles, ensure_ascii=False, indent=1), encoding="utf-8")
     return [person.atena_no for person in holders]
+
+
+class DemoCardReader:
+    """The demo's card reader: a private pcscd with vpcd and the virtual card behind it.
+
+    ``start`` points this process's PC/SC client at the private pcscd (PCSCLITE_CSOCK_NAME),
+    so it must run before the first PC/SC call. The first demo card holder's card is in the
+    reader from the start; the virtual card's control socket can swap it.
+    """
+
+    def __init__(self, store: LocalStore, folder: Path) -> None:
+        self._store = store
+        self.folder = folder
+        self._pcscd: PrivatePcscd | None = None
+        self._card: VirtualCardProcess | None = None
+        self.holders: list[str] = []
+        self.trust_root: Path | None = None
+
+    def start(self) -> None:
+        """Start pcscd and the virtual card; ``HarnessError`` names what is missing."""
+        run = Path(tempfile.mkdtemp(prefix="madoguchi-demo-pcsc-"))
+        os.environ["PCSCLITE_CSOCK_NAME"] = str(run / "run" / "pcscd.comm")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        profiles = self.folder / "profiles.json"
+        self.holders = write_demo_profiles(self._store, profiles)
+        self._pcscd = PrivatePcscd(run)
+        self._pcscd.start()
+        self._card = VirtualCardProcess(self._pcscd, profiles, self.folder / "pki", insert=0)
+        try:
+            self._card.start()
+        except HarnessError:
+            self._pcscd.stop()
+            raise
+        self.trust_root = VirtualCardControl(self._card.control_path).trust_root("trusted")
+
+    @property
+    def control_path(self) -> Path | None:
+        """The virtual card's control socket (to insert another demo card)."""
+        return self._card.control_path if self._card else None
+
+    def stop(self) -> None:
+        """Stop the card and pcscd."""
+        if self._card is not None:
+            self._card.stop()
+        if self._pcscd is not None:
+            self._pcscd.stop()
