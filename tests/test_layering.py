@@ -24,8 +24,8 @@ QT_PREFIXES = ("PySide6", "shiboken6")
 # Layer -> modules it must not import (besides Qt, which no layer here may import).
 FORBIDDEN_IMPORTS: dict[str, tuple[str, ...]] = {
     "app": ("madoguchi.widgets", "madoguchi.forms"),
-    "storage": ("madoguchi.widgets", "madoguchi.forms", "madoguchi.smartcard"),
-    "smartcard": ("madoguchi.widgets", "madoguchi.forms", "madoguchi.storage"),
+    "storage": ("madoguchi.widgets", "madoguchi.forms", "madoguchi.smartcard", "madoguchi.app"),
+    "smartcard": ("madoguchi.widgets", "madoguchi.forms", "madoguchi.storage", "madoguchi.app"),
 }
 
 RESULT_MARKER = "@@LAYERING-RESULT@@"
