@@ -30,6 +30,7 @@ import json
 import os
 import socketserver
 import threading
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast, get_args
@@ -89,6 +90,11 @@ class CardService:
                 result = cast("dict[str, Any]", handler(request))
         except (CommandError, ValueError, ConnectionError) as error:
             return {"ok": False, "error": str(error)}
+        except Exception as error:
+            # A bug: tell the caller instead of dropping the connection, and leave the trace
+            # on stderr (tracebacks carry no argument values, so no PIN can reach it).
+            traceback.print_exc()
+            return {"ok": False, "error": f"internal error: {type(error).__name__}"}
         return {"ok": True, **result}
 
     def insert(

@@ -51,6 +51,13 @@ class CardProfile:
 
     def validate(self) -> None:
         """Raise :class:`InvalidProfile` unless every field has the form a real card uses."""
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name == "expiry_year":
+                if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                    raise InvalidProfile("expiry_year must be an integer")
+            elif not isinstance(value, str) and not (value is None and item.default is None):
+                raise InvalidProfile(f"{item.name} must be a string")
         number = self.individual_number
         if not (len(number) == 12 and number.isascii() and number.isdigit()):
             raise InvalidProfile("individual_number must be 12 ASCII digits")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from madoguchi.smartcard.virtual.mynumber import MyNumberCard
 from madoguchi.smartcard.virtual.pki import TestCA
 from madoguchi.smartcard.virtual.profile import sample_profile
+from tests.smartcard.virtual.fake_vpcd import FakeVpcd
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +31,11 @@ def card(authority: TestCA) -> MyNumberCard:
     fresh = MyNumberCard(sample_profile(), authority)
     fresh.power_on()
     return fresh
+
+
+@pytest.fixture
+def vpcd() -> Iterator[FakeVpcd]:
+    """A fake vpcd listening on a free local port."""
+    fake = FakeVpcd()
+    yield fake
+    fake.close()

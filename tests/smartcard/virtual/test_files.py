@@ -28,7 +28,7 @@ PROFILE = sample_profile()
 
 def parse_tlvs(data: bytes) -> list[tuple[bytes, bytes, int]]:
     """(tag, value, offset of the tag) of each object, stopping at 00/FF filler."""
-    objects = []
+    objects: list[tuple[bytes, bytes, int]] = []
     position = 0
     while position < len(data) and not (objects and data[position] in (0x00, 0xFF)):
         start = position

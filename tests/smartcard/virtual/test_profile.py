@@ -37,11 +37,13 @@ def test_sample_profile_round_trips_through_json(tmp_path: Path) -> None:
         ("sign_password", "lowercase1", "sign_password"),
         ("security_code", "123", "security_code"),
         ("name", "", "must not be empty"),
+        ("sex", 1, "must be a string"),
+        ("expiry_year", "2035", "must be an integer"),
     ],
 )
-def test_invalid_profiles_are_refused(field: str, value: str, message: str) -> None:
+def test_invalid_profiles_are_refused(field: str, value: object, message: str) -> None:
     with pytest.raises(InvalidProfile, match=message):
-        replace(sample_profile(), **{field: value})
+        replace(sample_profile(), **{field: value})  # type: ignore[arg-type]
 
 
 def test_json_errors() -> None:
