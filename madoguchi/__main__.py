@@ -7,6 +7,7 @@ encrypted demo store of the synthetic city, with its demo staff.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -33,6 +34,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--staff", help="pre-select this staff number on the login screen")
     parser.add_argument(
         "--list-demo-staff", action="store_true", help="print the demo accounts and exit"
+    )
+    parser.add_argument(
+        "--trust-root",
+        type=Path,
+        action="append",
+        default=[],
+        help="PEM file of a J-LIS 利用者証明用 root to trust for the card check (repeatable)",
+    )
+    parser.add_argument("--card-reader", help="use this PC/SC reader (default: any)")
+    parser.add_argument(
+        "--no-virtual-card",
+        action="store_true",
+        help="(demo) do not start the virtual card; use the system's pcscd and readers",
     )
     parser.add_argument(
         "--benchmark-startup",
@@ -83,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(data_dir())
     from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QProgressDialog
 
+    from madoguchi.app.demo_city.cards import DemoCardReader
     from madoguchi.app.services.counter import CounterServices
     from madoguchi.forms.login_dialog import LoginDialog
     from madoguchi.forms.main_window import MainWindow
@@ -124,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.list_demo_staff:
         print_demo_staff(services)
         return 0
+    demo_card = start_demo_card(args, store) if args.demo and not args.benchmark_startup else None
+    configure_card_check(args, services, demo_card)
 
     hint = None
     if args.demo:
@@ -148,10 +165,49 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(services, ctx, data_source=source)
     window.show()
     window.show_search()
+    # Everything built so far lives for the whole run: keep it out of the cyclic collector, whose
+    # full passes over a large start-up heap pause every thread (the GUI thread included).
+    gc.collect()
+    gc.freeze()
     code = app.exec()
     shutdown_executor()
+    if isinstance(demo_card, DemoCardReader):
+        demo_card.stop()
     store.close()
     return code
+
+
+def start_demo_card(args: argparse.Namespace, store: object) -> object:
+    """The demo's virtual card behind a private pcscd; ``None`` (logged) when it cannot run."""
+    if args.no_virtual_card:
+        return None
+    from madoguchi.app.demo_city.cards import DemoCardReader
+    from madoguchi.smartcard.harness import HarnessError
+    from madoguchi.storage.store import LocalStore
+
+    assert isinstance(store, LocalStore)
+    reader = DemoCardReader(store, data_dir() / "virtual-card")
+    try:
+        reader.start()
+    except (HarnessError, OSError) as exc:
+        log.warning("virtual card not started: %s", exc)
+        return None
+    log.info("virtual card ready with %d demo card holders", len(reader.holders))
+    return reader
+
+
+def configure_card_check(args: argparse.Namespace, services: object, demo_card: object) -> None:
+    """Trust roots and reader for the identity check (R-CARD-4)."""
+    from madoguchi.app.demo_city.cards import DemoCardReader
+    from madoguchi.app.services.counter import CounterServices
+    from madoguchi.smartcard.genuineness import load_trust_roots
+
+    assert isinstance(services, CounterServices)
+    paths = list(args.trust_root)
+    if isinstance(demo_card, DemoCardReader) and demo_card.trust_root is not None:
+        paths.append(demo_card.trust_root)
+    services.trust_roots = load_trust_roots(paths)
+    services.card_reader = args.card_reader
 
 
 def print_demo_staff(services: object) -> None:

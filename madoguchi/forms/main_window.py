@@ -2,13 +2,14 @@
 
 Tabs follow the role: counter work for those who may search, the admin screen for admins,
 the audit screen for auditors. Keyboard: F2 search, Ctrl+2 person, Ctrl+3 household, F6
-household of the open person, Ctrl+L lock. The screen locks itself after the idle time.
+household of the open person, F8 identity check with a My Number card, Ctrl+L lock. The screen
+locks itself after the idle time.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QInputDialog,
     QMainWindow,
@@ -25,12 +26,14 @@ from madoguchi.app.services.counter import CounterServices
 from madoguchi.app.services.masking import ITEM_LABELS, RestrictedItem, Revealed
 from madoguchi.app.services.register_view import HouseholdView, PersonDetail
 from madoguchi.forms.household_screen import HouseholdScreen
+from madoguchi.forms.identity_check_dialog import IdentityCheckDialog
 from madoguchi.forms.lock_screen import LockScreen
 from madoguchi.forms.person_screen import PersonScreen
 from madoguchi.forms.search_screen import SearchScreen
 from madoguchi.widgets.background import Op
 from madoguchi.widgets.idle import IdleWatcher
 from madoguchi.widgets.messages import is_user_error, message_bridge
+from madoguchi.widgets.reader_status import ReaderStatus
 from madoguchi.widgets.status_bar import CounterStatusBar
 
 DEFAULT_IDLE_SECONDS = 300
@@ -79,6 +82,13 @@ class MainWindow(QMainWindow):
             office=ctx.actor.office,
         )
         self.status.show_data_source(data_source)
+        self.reader_status: ReaderStatus | None = None
+        self.identity_dialog: IdentityCheckDialog | None = None
+        self._open_atena_no: str | None = None
+        if allowed(ctx.actor.roles, Action.READ_CARD):
+            self._add_card_actions()
+        else:
+            self.status.reader_label.hide()
         self.tabs.currentChanged.connect(self._left_screen)
         QShortcut(QKeySequence("Ctrl+L"), self, lambda: self.lock("shortcut"))
         self.idle = IdleWatcher(idle_seconds, self)
@@ -108,6 +118,44 @@ class MainWindow(QMainWindow):
         QShortcut(
             QKeySequence(Qt.Key.Key_F6), self.person_screen, self.person_screen.request_household
         )
+
+    def _add_card_actions(self) -> None:
+        self.reader_status = ReaderStatus(self.status.reader_label, self)
+        self.reader_status.start()
+        menu = self.menuBar().addMenu(self.tr("本人確認(&K)"))
+        action = QAction(self.tr("マイナンバーカードで本人確認"), self)
+        action.setObjectName("identity_check_action")
+        action.setShortcut(QKeySequence(Qt.Key.Key_F8))
+        action.triggered.connect(self.open_identity_check)
+        menu.addAction(action)
+        self.identity_check_action = action
+
+    def open_identity_check(self) -> None:
+        """The card check against the open person (on the person tab), or against nobody."""
+        if self.locked or not allowed(self._ctx.actor.roles, Action.READ_CARD):
+            return
+        if self.identity_dialog is not None:
+            self.identity_dialog.raise_()
+            self.identity_dialog.activateWindow()
+            return
+        atena_no = self._open_atena_no if self.tabs.currentWidget() is self.person_screen else None
+        services = self._services
+        dialog = IdentityCheckDialog(
+            services.identity_check,
+            self._ctx,
+            trust_roots=services.trust_roots,
+            reader=services.card_reader,
+            atena_no=atena_no,
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._identity_check_closed)
+        self.identity_dialog = dialog
+        dialog.open()
+        dialog.start()
+
+    def _identity_check_closed(self) -> None:
+        self.identity_dialog = None
 
     def _show_person_tab(self) -> None:
         self.tabs.setCurrentWidget(self.person_screen)
@@ -141,6 +189,7 @@ class MainWindow(QMainWindow):
         Op(self, lambda: service.person(ctx, atena_no)).success(self._show_person).run()
 
     def _show_person(self, detail: PersonDetail) -> None:
+        self._open_atena_no = detail.summary.atena_no
         self.person_screen.show_detail(detail)
         self.tabs.setCurrentWidget(self.person_screen)
         self.person_screen.household_button.setFocus()
@@ -182,6 +231,8 @@ class MainWindow(QMainWindow):
         if self.locked:
             return
         self.locked = True
+        if self.identity_dialog is not None:
+            self.identity_dialog.reject()
         self.person_screen.remask_all()
         self.idle.pause()
         self.lock_screen.reset()
@@ -214,8 +265,12 @@ class MainWindow(QMainWindow):
             self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Record the logout and stop watching for idleness."""
+        """Record the logout, stop watching for idleness and for card readers."""
         self.idle.stop()
+        if self.identity_dialog is not None:
+            self.identity_dialog.reject()
+        if self.reader_status is not None:
+            self.reader_status.stop()
         auth, ctx = self._services.auth, self._ctx
         Op(self, lambda: auth.logout(ctx)).run()
         super().closeEvent(event)

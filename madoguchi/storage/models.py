@@ -326,3 +326,93 @@ class StoreMeta(LocalBase):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class Draft(LocalBase):
+    """仮登録: a notification as the counter saved it, waiting for review (R-INTAKE-6).
+
+    The register does not change until a supervisor approves it (R-REVIEW). ``form`` is the
+    whole notification as typed (``app.domain.intake.form_to_json``); ``base_versions`` are the
+    ``row_version`` of every person and household it touches when it was saved, so approval
+    can see that the register moved underneath it (R-REVIEW-5).
+    """
+
+    __tablename__ = "drafts"
+
+    draft_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    variant: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(12), index=True)  # draft|withdrawn|rejected|approved
+    maker_staff_no: Mapped[str] = mapped_column(String(16), index=True)
+    terminal_id: Mapped[str] = mapped_column(String(16))
+    office: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    moved_on: Mapped[dt.date | None] = mapped_column(Date)
+    notified_on: Mapped[dt.date] = mapped_column(Date)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    ex_officio: Mapped[bool] = mapped_column(Boolean, default=False)
+    summary: Mapped[str] = mapped_column(Text)
+    target_persons: Mapped[list[Any]] = mapped_column(JSON)
+    form: Mapped[dict[str, Any]] = mapped_column(JSON)
+    base_versions: Mapped[dict[str, Any]] = mapped_column(JSON)
+    confirmed_alerts: Mapped[list[Any]] = mapped_column(JSON)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (Index("ix_drafts_late", "late", "notified_on"),)
+
+
+class ReceivedMoveOutCertificate(LocalBase):
+    """転出証明書情報 received over 住基ネット for a 特例転入 (standard/j610.txt).
+
+    Kept until a 特例転入 uses it or the set period passes (then purged, with a log entry).
+    ``persons`` lists the movers as the former municipality recorded them.
+    """
+
+    __tablename__ = "received_move_out_certificates"
+
+    certificate_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    from_municipality_code: Mapped[str] = mapped_column(String(6))
+    from_municipality: Mapped[str] = mapped_column(Text)
+    former_address: Mapped[str] = mapped_column(Text)
+    moving_to_address: Mapped[str] = mapped_column(Text)
+    planned_move_on: Mapped[dt.date] = mapped_column(Date)
+    householder_name: Mapped[str] = mapped_column(Text)
+    persons: Mapped[list[Any]] = mapped_column(JSON)
+    used_by_draft_id: Mapped[str | None] = mapped_column(String(36))
+    purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class CertificatePerson(LocalBase):
+    """One mover of a received 転出証明書情報, indexed for matching at the counter."""
+
+    __tablename__ = "received_move_out_persons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    certificate_id: Mapped[str] = mapped_column(
+        ForeignKey("received_move_out_certificates.certificate_id")
+    )
+    individual_number: Mapped[str | None] = mapped_column(String(12), index=True)
+    resident_code: Mapped[str | None] = mapped_column(String(11), index=True)
+    kana_key: Mapped[str] = mapped_column(Text)
+    birth_date: Mapped[str] = mapped_column(String(10))
+
+    __table_args__ = (Index("ix_received_person_kana_birth", "kana_key", "birth_date"),)
+
+
+class MoveInReservation(LocalBase):
+    """An online 転出届 / 転入予約 (引越しワンストップ) that prefills the counter's form."""
+
+    __tablename__ = "move_in_reservations"
+
+    reservation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(20))  # move_in | move_out
+    planned_move_on: Mapped[dt.date | None] = mapped_column(Date)
+    visit_planned_on: Mapped[dt.date | None] = mapped_column(Date)
+    applicant_individual_number: Mapped[str | None] = mapped_column(String(12), index=True)
+    form: Mapped[dict[str, Any]] = mapped_column(JSON)
+    used_by_draft_id: Mapped[str | None] = mapped_column(String(36))

@@ -4,6 +4,11 @@
 runs the work on the single database thread and calls back on the GUI thread. Widgets never
 open sessions or commit; every database touch goes through this one executor thread, so the
 GUI thread is never blocked by storage (R-PERF: no stall > 100 ms).
+
+Card work (PC/SC, R-CARD-5) runs the same way on its own single thread:
+``Op(parent, lambda: session.read_face(pin), executor=card_executor())``. A card wait can
+block for seconds; on its own thread it never holds up a search queued on the database thread,
+and one thread means one card conversation at a time.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 
 from madoguchi.widgets.messages import message_bridge
 
@@ -22,6 +27,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _executor: concurrent.futures.ThreadPoolExecutor | None = None
+_card_executor: concurrent.futures.ThreadPoolExecutor | None = None
 
 
 def database_executor() -> concurrent.futures.ThreadPoolExecutor:
@@ -32,9 +38,22 @@ def database_executor() -> concurrent.futures.ThreadPoolExecutor:
     return _executor
 
 
+def card_executor() -> concurrent.futures.ThreadPoolExecutor:
+    """The process's single card worker thread (PC/SC), apart from the database thread."""
+    global _card_executor
+    if _card_executor is None:
+        _card_executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="card"
+        )
+    return _card_executor
+
+
 def shutdown_executor() -> None:
-    """Wait for queued work and stop the worker (at application exit)."""
-    global _executor
+    """Wait for queued work and stop both workers (at application exit)."""
+    global _executor, _card_executor
+    if _card_executor is not None:
+        _card_executor.shutdown(wait=True)
+        _card_executor = None
     if _executor is not None:
         _executor.shutdown(wait=True)
         _executor = None
@@ -65,15 +84,35 @@ def _gui_dispatcher() -> _Dispatcher:
     global _dispatcher
     if _dispatcher is None:
         _dispatcher = _Dispatcher()
+        app = QCoreApplication.instance()
+        if app is not None and _dispatcher.thread() is not app.thread():
+            # First used from a worker thread: it must still run callbacks on the GUI thread.
+            _dispatcher.moveToThread(app.thread())
     return _dispatcher
 
 
-class Op(Generic[T]):
-    """A unit of background work with GUI-thread callbacks."""
+def post_to_gui(callback: Callable[[], object]) -> None:
+    """Run ``callback`` on the GUI thread, soon (callable from any thread)."""
+    _gui_dispatcher().deliver.emit(callback)
 
-    def __init__(self, parent: QObject, work: Callable[[], T]) -> None:
+
+class Op(Generic[T]):
+    """A unit of background work with GUI-thread callbacks.
+
+    The work runs on the database thread unless another ``executor`` is given (the card
+    thread: ``card_executor()``).
+    """
+
+    def __init__(
+        self,
+        parent: QObject,
+        work: Callable[[], T],
+        *,
+        executor: concurrent.futures.Executor | None = None,
+    ) -> None:
         self._parent = parent
         self._work = work
+        self._executor = executor
         self._on_success: Callable[[T], None] | None = None
         self._on_failure: Callable[[BaseException], None] | None = None
 
@@ -92,7 +131,7 @@ class Op(Generic[T]):
         return self
 
     def run(self) -> concurrent.futures.Future[T]:
-        """Queue the work on the database thread (call on the GUI thread)."""
+        """Queue the work on its thread (call on the GUI thread)."""
         dispatcher = _gui_dispatcher()
         parent, work = self._parent, self._work
         on_success, on_failure = self._on_success, self._on_failure
@@ -120,4 +159,4 @@ class Op(Generic[T]):
             dispatcher.deliver.emit(lambda: succeeded(result))
             return result
 
-        return database_executor().submit(job)
+        return (self._executor or database_executor()).submit(job)

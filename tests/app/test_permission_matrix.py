@@ -3,6 +3,7 @@ and the separation-of-duties rules (R-ROLE-3)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from madoguchi.app.context import ServiceContext
+from madoguchi.app.domain.intake import IntakeForm, Mover, Variant
 from madoguchi.app.domain.permissions import PERMISSIONS, Action, PermissionDenied, Role
 from madoguchi.app.domain.separation import (
     SeparationOfDutiesViolation,
@@ -20,8 +22,10 @@ from madoguchi.app.domain.separation import (
 from madoguchi.app.services.admin import AdminRefused
 from madoguchi.app.services.audit_review import AuditFilter
 from madoguchi.app.services.counter import CounterServices
+from madoguchi.app.services.intake import MoveInService
 from madoguchi.app.services.masking import RestrictedItem
 from madoguchi.app.services.search import SearchCriteria
+from madoguchi.smartcard.card_data import BasicFour, CardFace
 from madoguchi.storage.models import Person
 from madoguchi.storage.store import LocalStore
 from tests.helpers.stores import add_staff, context
@@ -44,6 +48,23 @@ def people(demo_store: LocalStore) -> dict[str, Person]:
         ).first()
     assert japanese is not None and foreign is not None
     return {"japanese": japanese, "foreign": foreign}
+
+
+def card_face(person: Person) -> CardFace:
+    """A card read to compare with ``person`` (only the permission matters here)."""
+    assert person.individual_number is not None
+    four = BasicFour(person.family_name, person.address, dt.date(1980, 1, 1), "female")
+    return CardFace(person.individual_number, four, 3)
+
+
+def move_in_form() -> IntakeForm:
+    """A 転入 form to check (checking writes nothing)."""
+    return IntakeForm(
+        variant=Variant.DOMESTIC_MOVE_IN,
+        moved_on=dt.date(2026, 10, 30),
+        notified_on=dt.date(2026, 11, 2),
+        movers=(Mover(family_name="試験", given_name="一郎", relationship="世帯主"),),
+    )
 
 
 def entry_points(people: dict[str, Person]) -> dict[Action, tuple[Call, set[Action]]]:
@@ -80,6 +101,14 @@ def entry_points(people: dict[str, Person]) -> dict[Action, tuple[Call, set[Acti
         Action.VIEW_RESIDENCE_STATUS: (
             reveal(fr, RestrictedItem.RESIDENCE_STATUS),
             {Action.VIEW_RESIDENCE_STATUS},
+        ),
+        Action.READ_CARD: (
+            lambda s, ctx: s.identity_check.compare(ctx, card_face(jp), jp.atena_no),
+            {Action.READ_CARD},
+        ),
+        Action.INTAKE: (
+            lambda s, ctx: MoveInService(s.store).check(ctx, move_in_form()),
+            {Action.INTAKE},
         ),
         Action.STAFF_ADMIN: (lambda s, ctx: s.admin.accounts(ctx), {Action.STAFF_ADMIN}),
         Action.AUDIT_VIEW: (

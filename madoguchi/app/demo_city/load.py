@@ -39,6 +39,7 @@ from madoguchi.app.demo_city.generate import (
     DemoCity,
     Segment,
 )
+from madoguchi.app.demo_city.inbound import install_inbound
 from madoguchi.app.demo_city.segments import (
     NUMBERS_TABLE,
     REGISTER_TABLES,
@@ -151,6 +152,8 @@ def build_demo_store(
         finally:
             if bulk:
                 _create_indexes(conn)
+    with store.transaction() as session:
+        install_inbound(session, today)
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -46,6 +46,8 @@ class Action(StrEnum):
     VIEW_RESIDENT_CODE = "view_resident_code"
     VIEW_HONSEKI = "view_honseki"
     VIEW_RESIDENCE_STATUS = "view_residence_status"
+    READ_CARD = "read_card"
+    INTAKE = "intake"
     STAFF_ADMIN = "staff_admin"
     AUDIT_VIEW = "audit_view"
 
@@ -58,6 +60,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.VIEW_RESIDENT_CODE: "住民票コードの表示",
     Action.VIEW_HONSEKI: "本籍・筆頭者の表示",
     Action.VIEW_RESIDENCE_STATUS: "在留資格等の表示",
+    Action.READ_CARD: "マイナンバーカードの読取・真正性確認",
+    Action.INTAKE: "異動届の受付（仮登録）",
     Action.STAFF_ADMIN: "職員・端末の管理",
     Action.AUDIT_VIEW: "監査ログの照会",
 }
@@ -70,9 +74,11 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             _A.VIEW_PERSON,
             _A.VIEW_HONSEKI,
             _A.VIEW_RESIDENCE_STATUS,
+            _A.READ_CARD,
+            _A.INTAKE,
         }
     ),
-    Role.CONTRACTOR: frozenset({_A.SEARCH_PERSON, _A.VIEW_PERSON}),
+    Role.CONTRACTOR: frozenset({_A.SEARCH_PERSON, _A.VIEW_PERSON, _A.INTAKE}),
     Role.SUPERVISOR: frozenset(
         {
             _A.SEARCH_PERSON,
@@ -82,6 +88,8 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             _A.VIEW_RESIDENT_CODE,
             _A.VIEW_HONSEKI,
             _A.VIEW_RESIDENCE_STATUS,
+            _A.READ_CARD,
+            _A.INTAKE,
         }
     ),
     Role.PROTECTION_OFFICER: frozenset({_A.SEARCH_PERSON, _A.VIEW_PERSON}),

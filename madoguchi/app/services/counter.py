@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cryptography import x509
 
 from madoguchi.app.context import Clock, SystemClock
 from madoguchi.app.services.admin import AdminService
 from madoguchi.app.services.audit_review import AuditReviewService
 from madoguchi.app.services.auth import AuthService
+from madoguchi.app.services.identity_check import IdentityCheckService
 from madoguchi.app.services.masking import RevealService
 from madoguchi.app.services.register_view import RegisterViewService
 from madoguchi.app.services.search import SearchService
@@ -17,7 +21,12 @@ from madoguchi.storage.store import LocalStore
 
 @dataclass
 class CounterServices:
-    """Every use case of the counter, sharing one store and one clock."""
+    """Every use case of the counter, sharing one store and one clock.
+
+    ``trust_roots`` are the J-LIS roots a card's certificate must chain to (R-CARD-4; the
+    test CA for the virtual card); ``card_reader`` names the counter's reader (``None``: the
+    first reader holding a card).
+    """
 
     store: LocalStore
     terminal_id: str
@@ -28,10 +37,19 @@ class CounterServices:
     reveal: RevealService
     admin: AdminService
     audit_review: AuditReviewService
+    identity_check: IdentityCheckService
+    trust_roots: list[x509.Certificate] = field(default_factory=list)
+    card_reader: str | None = None
 
     @classmethod
     def build(
-        cls, store: LocalStore, terminal_id: str, clock: Clock | None = None
+        cls,
+        store: LocalStore,
+        terminal_id: str,
+        clock: Clock | None = None,
+        *,
+        trust_roots: Sequence[x509.Certificate] = (),
+        card_reader: str | None = None,
     ) -> CounterServices:
         """Wire the services to ``store``."""
         clock = clock or SystemClock()
@@ -45,6 +63,9 @@ class CounterServices:
             reveal=RevealService(store),
             admin=AdminService(store),
             audit_review=AuditReviewService(store),
+            identity_check=IdentityCheckService(store),
+            trust_roots=list(trust_roots),
+            card_reader=card_reader,
         )
 
     def store_facts(self) -> dict[str, str]:
