@@ -7,6 +7,7 @@ encrypted demo store of the synthetic city, with its demo staff.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gc
 import logging
 import os
@@ -68,7 +69,16 @@ def open_store(args: argparse.Namespace, progress: object = None) -> object:
         return LocalStore.open(path)
     use_demo_fallback_keyring()
     if path.exists():
-        return LocalStore.open(path)
+        store = LocalStore.open(path)
+        from madoguchi.app.demo_city.inbound import install_inbound
+        from madoguchi.storage.models import StoreMeta
+
+        # A demo store built by an older version lacks the incoming families: add them.
+        with store.transaction() as session:
+            as_of = session.get(StoreMeta, "data_as_of")
+            if as_of is not None:
+                install_inbound(session, dt.date.fromisoformat(as_of.value))
+        return store
     from madoguchi.app.demo_city.load import build_demo_store
 
     log.info("building the demo city (%d persons) at %s", args.demo_persons, path)

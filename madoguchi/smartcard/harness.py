@@ -11,6 +11,7 @@ Unprivileged, the same is done inside a user namespace (``unshare --map-root-use
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import signal
@@ -57,9 +58,28 @@ def find_vpcd_driver() -> Path:
 
 def _unshare_prefix() -> list[str]:
     unshare = find_program("unshare", "util-linux")
+    # --kill-child: when unshare goes (see _die_with_parent), pcscd goes with it.
     if os.geteuid() == 0:
-        return [unshare, "--net", "--mount", "--fork"]
-    return [unshare, "--user", "--map-root-user", "--net", "--mount", "--fork"]
+        return [unshare, "--net", "--mount", "--fork", "--kill-child"]
+    return [unshare, "--user", "--map-root-user", "--net", "--mount", "--fork", "--kill-child"]
+
+
+_PR_SET_PDEATHSIG: Final = 1
+
+
+def _die_with_parent(signal_number: int = signal.SIGTERM) -> None:
+    """In the child before exec: receive ``signal_number`` when the starting process dies.
+
+    The parts run in their own session (so a terminal's Ctrl+C reaches only the program),
+    and a killed or crashed program must not leave pcscd or the card behind.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal_number, 0, 0, 0)
+
+
+def _kill_with_parent() -> None:
+    # unshare --fork ignores SIGTERM (it leaves it to its child), so only SIGKILL ends it.
+    _die_with_parent(signal.SIGKILL)
 
 
 class PrivatePcscd:
@@ -114,6 +134,7 @@ class PrivatePcscd:
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=_kill_with_parent,
             )
         deadline = time.monotonic() + timeout
         while not self.socket_path.exists():
@@ -191,6 +212,7 @@ class VirtualCardProcess:
                 stderr=subprocess.STDOUT,
                 env=environment,
                 start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
         deadline = time.monotonic() + timeout
         while not self.control_path.exists():
