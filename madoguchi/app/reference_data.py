@@ -1,8 +1,10 @@
-"""Reference data that ships with the product (R-DATA-6): 異動事由 codes and identity documents.
+"""Reference data that ships with the product (R-DATA-6): 異動事由 codes, identity documents
+and the default 庁内連携 consumers.
 
 ``install_reference_data`` writes them into a local store. It is idempotent: rows that exist
 are brought up to date, missing ones are added, and nothing else is touched, so it can run on
-every start or after every migration.
+every start or after every migration. A consumer's entitlement to the 個人番号 and whether it
+is active are the municipality's registration (R-MASK-4), so an existing consumer keeps them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from madoguchi.app.domain.change_reason import CHANGE_REASONS
-from madoguchi.storage.models import RefChangeReason, RefIdentityDocument
+from madoguchi.storage.models import InterfaceConsumer, RefChangeReason, RefIdentityDocument
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,29 @@ IDENTITY_DOCUMENTS: tuple[IdentityDocumentKind, ...] = (
 """Identity-document kinds; codes P.. are photo IDs (one suffices), N.. are not (two needed)."""
 
 
+@dataclass(frozen=True)
+class DefaultConsumer:
+    """A department system that receives 庁内連携 change events by default."""
+
+    consumer_id: str
+    name: str
+    entitled_to_individual_number: bool
+
+
+INTERFACE_CONSUMERS: tuple[DefaultConsumer, ...] = (
+    DefaultConsumer("tax", "税務システム", True),
+    DefaultConsumer("national_health_insurance", "国民健康保険", True),
+    DefaultConsumer("long_term_care", "介護保険", True),
+    DefaultConsumer("elections", "選挙管理", False),
+    DefaultConsumer("school_register", "教育委員会 学齢簿", True),
+    DefaultConsumer("integrated_atena", "庁内統合宛名", True),
+    DefaultConsumer("library", "図書館", False),
+)
+"""庁内連携 consumers; entitled ones do 個人番号利用事務 (番号法 別表) and receive the number."""
+
+
 def install_reference_data(session: Session) -> None:
-    """Insert or update the 異動事由 codes and the identity-document kinds in ``session``.
+    """Insert or update the 異動事由 codes, identity documents and consumers in ``session``.
 
     Running it again changes nothing; rows of other codes are left alone.
     """
@@ -78,4 +101,18 @@ def install_reference_data(session: Session) -> None:
         else:
             document.name = kind.name
             document.has_photo = kind.has_photo
+    consumers = {c.consumer_id: c for c in session.scalars(select(InterfaceConsumer))}
+    for default in INTERFACE_CONSUMERS:
+        consumer = consumers.get(default.consumer_id)
+        if consumer is None:
+            session.add(
+                InterfaceConsumer(
+                    consumer_id=default.consumer_id,
+                    name=default.name,
+                    entitled_to_individual_number=default.entitled_to_individual_number,
+                    active=True,
+                )
+            )
+        else:
+            consumer.name = default.name
     session.flush()

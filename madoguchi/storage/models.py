@@ -359,6 +359,10 @@ class Draft(LocalBase):
     base_versions: Mapped[dict[str, Any]] = mapped_column(JSON)
     confirmed_alerts: Mapped[list[Any]] = mapped_column(JSON)
     status_reason: Mapped[str | None] = mapped_column(Text)
+    reviewer_staff_no: Mapped[str | None] = mapped_column(String(16))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    process_id: Mapped[str | None] = mapped_column(String(36))
+    applied: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     __table_args__ = (Index("ix_drafts_late", "late", "notified_on"),)
@@ -416,3 +420,56 @@ class MoveInReservation(LocalBase):
     applicant_individual_number: Mapped[str | None] = mapped_column(String(12), index=True)
     form: Mapped[dict[str, Any]] = mapped_column(JSON)
     used_by_draft_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class InterfaceRecord(LocalBase):
+    """One outbound record of an interface queue (R-IF-1, REQUIREMENTS §10).
+
+    Written by approval in the same transaction as the register change, in approval order
+    (``seq`` grows across all queues). ``record_id`` makes re-delivery idempotent: the
+    consumer sees the same id again. ``status`` is pending / delivered / failed.
+    """
+
+    __tablename__ = "interface_records"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(String(36), unique=True)
+    queue: Mapped[str] = mapped_column(String(32), index=True)
+    record_type: Mapped[str] = mapped_column(String(40))
+    draft_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    atena_no: Mapped[str | None] = mapped_column(String(15))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_interface_queue_status", "queue", "status", "seq"),)
+
+
+class InterfaceConsumer(LocalBase):
+    """A department system that receives 庁内連携 change events (R-IF, R-MASK-4).
+
+    Only a consumer registered as entitled (個人番号利用事務) receives the 個人番号.
+    """
+
+    __tablename__ = "interface_consumers"
+
+    consumer_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    entitled_to_individual_number: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ReconciliationSignOff(LocalBase):
+    """The next-day reconciliation of one day's registered changes, signed off (R-REVIEW-4)."""
+
+    __tablename__ = "reconciliation_signoffs"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    office: Mapped[str] = mapped_column(Text, primary_key=True)
+    signed_by: Mapped[str] = mapped_column(String(16))
+    signed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    changes: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)

@@ -23,7 +23,10 @@ from madoguchi.app.services.admin import AdminRefused
 from madoguchi.app.services.audit_review import AuditFilter
 from madoguchi.app.services.counter import CounterServices
 from madoguchi.app.services.intake import MoveInService
+from madoguchi.app.services.interfaces import InterfaceQueueService
 from madoguchi.app.services.masking import RestrictedItem
+from madoguchi.app.services.review.corrections import CorrectionService
+from madoguchi.app.services.review.service import ReviewFilter, ReviewService
 from madoguchi.app.services.search import SearchCriteria
 from madoguchi.smartcard.card_data import BasicFour, CardFace
 from madoguchi.storage.models import Person
@@ -110,10 +113,25 @@ def entry_points(people: dict[str, Person]) -> dict[Action, tuple[Call, set[Acti
             lambda s, ctx: MoveInService(s.store).check(ctx, move_in_form()),
             {Action.INTAKE},
         ),
+        Action.REVIEW: (lambda s, ctx: ReviewService(s.store).queue(ctx), {Action.REVIEW}),
+        Action.PROPOSE_CORRECTION: (
+            lambda s, ctx: CorrectionService(s.store).propose_correction(
+                ctx, jp.atena_no, {"katagaki": "権限一覧の検証"}, reason="権限一覧の検証"
+            ),
+            {Action.PROPOSE_CORRECTION},
+        ),
+        Action.APPROVE_CORRECTION: (
+            lambda s, ctx: ReviewService(s.store).queue(ctx, ReviewFilter(kind="correction")),
+            {Action.REVIEW, Action.APPROVE_CORRECTION},
+        ),
         Action.STAFF_ADMIN: (lambda s, ctx: s.admin.accounts(ctx), {Action.STAFF_ADMIN}),
         Action.AUDIT_VIEW: (
             lambda s, ctx: s.audit_review.entries(ctx, AuditFilter()),
             {Action.AUDIT_VIEW},
+        ),
+        Action.INTERFACE_OPERATE: (
+            lambda s, ctx: InterfaceQueueService(s.store).queues(ctx),
+            {Action.INTERFACE_OPERATE},
         ),
     }
 

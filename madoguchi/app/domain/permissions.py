@@ -48,8 +48,12 @@ class Action(StrEnum):
     VIEW_RESIDENCE_STATUS = "view_residence_status"
     READ_CARD = "read_card"
     INTAKE = "intake"
+    REVIEW = "review"
+    PROPOSE_CORRECTION = "propose_correction"
+    APPROVE_CORRECTION = "approve_correction"
     STAFF_ADMIN = "staff_admin"
     AUDIT_VIEW = "audit_view"
+    INTERFACE_OPERATE = "interface_operate"
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -62,8 +66,12 @@ ACTION_LABELS: dict[Action, str] = {
     Action.VIEW_RESIDENCE_STATUS: "在留資格等の表示",
     Action.READ_CARD: "マイナンバーカードの読取・真正性確認",
     Action.INTAKE: "異動届の受付（仮登録）",
+    Action.REVIEW: "審査・決裁（本登録・差戻し）",
+    Action.PROPOSE_CORRECTION: "職権修正・誤記修正・取消の起票",
+    Action.APPROVE_CORRECTION: "職権修正・誤記修正・取消の決裁",
     Action.STAFF_ADMIN: "職員・端末の管理",
     Action.AUDIT_VIEW: "監査ログの照会",
+    Action.INTERFACE_OPERATE: "連携キューの運用",
 }
 
 _A = Action
@@ -76,6 +84,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             _A.VIEW_RESIDENCE_STATUS,
             _A.READ_CARD,
             _A.INTAKE,
+            _A.PROPOSE_CORRECTION,
         }
     ),
     Role.CONTRACTOR: frozenset({_A.SEARCH_PERSON, _A.VIEW_PERSON, _A.INTAKE}),
@@ -90,10 +99,15 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             _A.VIEW_RESIDENCE_STATUS,
             _A.READ_CARD,
             _A.INTAKE,
+            _A.REVIEW,
+            _A.PROPOSE_CORRECTION,
+            _A.APPROVE_CORRECTION,
         }
     ),
     Role.PROTECTION_OFFICER: frozenset({_A.SEARCH_PERSON, _A.VIEW_PERSON}),
-    Role.ADMIN: frozenset({_A.STAFF_ADMIN}),
+    # IT operations: queue status, (re)delivery, imports and purges; payloads it sees are
+    # masked (個人番号, 住民票コード…), and it gets no register rights from this.
+    Role.ADMIN: frozenset({_A.STAFF_ADMIN, _A.INTERFACE_OPERATE}),
     Role.AUDITOR: frozenset({_A.AUDIT_VIEW}),
 }
 

@@ -110,7 +110,7 @@ class IntakeService(ABC):
         ctx.actor.require(Action.INTAKE)
         self._require_kind(form)
         with self._store.transaction() as session:
-            return self._check(session, ctx, form)[0]
+            return self.evaluate(session, ctx, form)[0]
 
     def save(
         self,
@@ -127,7 +127,7 @@ class IntakeService(ABC):
         ctx.actor.require(Action.INTAKE)
         self._require_kind(form)
         with self._store.transaction() as session:
-            result, touched = self._check(session, ctx, form, exclude_draft=draft_id)
+            result, touched = self.evaluate(session, ctx, form, exclude_draft=draft_id)
             if result.errors:
                 raise IntakeRefused(list(result.findings))
             open_alerts = [a for a in result.alerts if a.key not in confirmed]
@@ -148,7 +148,7 @@ class IntakeService(ABC):
                 f"{VARIANT_LABELS[form.variant]}は{KIND_LABELS[self.kind]}ではありません。"
             )
 
-    def _check(
+    def evaluate(
         self,
         session: Session,
         ctx: ServiceContext,
@@ -156,6 +156,7 @@ class IntakeService(ABC):
         *,
         exclude_draft: str | None = None,
     ) -> tuple[CheckResult, Touched]:
+        """The rules on ``form`` within ``session``, and what it touches (review uses it)."""
         findings = date_findings(form, ctx.today())
         photo_codes = set(
             session.scalars(
