@@ -1,9 +1,10 @@
 """The main window: the counter's day as tabs — search → person → household (R-UI-2).
 
-Tabs follow the role: counter work for those who may search, the admin screen for admins,
-the audit screen for auditors. Keyboard: F2 search, Ctrl+2 person, Ctrl+3 household, F6
-household of the open person, F8 identity check with a My Number card, Ctrl+L lock. The screen
-locks itself after the idle time.
+Tabs follow the role: counter work for those who may search, the 異動届 and 仮登録一覧 for
+those who may take notifications, the admin screen for admins, the audit screen for auditors.
+Keyboard: F2 search, Ctrl+2 person, Ctrl+3 household, Ctrl+4 異動届, Ctrl+5 仮登録一覧, F6
+household of the open person, F8 identity check with a My Number card (on the 異動届 tab: the
+intake's own カード読取), Ctrl+L lock. The screen locks itself after the idle time.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from madoguchi.app.services.masking import ITEM_LABELS, RestrictedItem, Revealed
 from madoguchi.app.services.register_view import HouseholdView, PersonDetail
 from madoguchi.forms.household_screen import HouseholdScreen
 from madoguchi.forms.identity_check_dialog import IdentityCheckDialog
+from madoguchi.forms.intake_drafts import DraftListScreen
+from madoguchi.forms.intake_screen import IntakeScreen
 from madoguchi.forms.lock_screen import LockScreen
 from madoguchi.forms.person_screen import PersonScreen
 from madoguchi.forms.search_screen import SearchScreen
@@ -66,6 +69,10 @@ class MainWindow(QMainWindow):
         self.household_screen = HouseholdScreen(self)
         if allowed(ctx.actor.roles, Action.SEARCH_PERSON):
             self._add_counter_tabs()
+        self.intake_screen: IntakeScreen | None = None
+        self.draft_list: DraftListScreen | None = None
+        if allowed(ctx.actor.roles, Action.INTAKE):
+            self._add_intake_tabs()
         self._add_role_tabs()
         self.lock_screen = LockScreen(f"{ctx.actor.name}（{ctx.actor.staff_no}）", self)
         self.lock_screen.unlock_requested.connect(self.unlock)
@@ -84,6 +91,7 @@ class MainWindow(QMainWindow):
         self.status.show_data_source(data_source)
         self.reader_status: ReaderStatus | None = None
         self.identity_dialog: IdentityCheckDialog | None = None
+        self.identity_check_action: QAction | None = None
         self._open_atena_no: str | None = None
         if allowed(ctx.actor.roles, Action.READ_CARD):
             self._add_card_actions()
@@ -118,6 +126,42 @@ class MainWindow(QMainWindow):
         QShortcut(
             QKeySequence(Qt.Key.Key_F6), self.person_screen, self.person_screen.request_household
         )
+
+    def _add_intake_tabs(self) -> None:
+        intake = IntakeScreen(self._services, self._ctx, self)
+        drafts = DraftListScreen(self._services, self._ctx, self)
+        self.intake_screen, self.draft_list = intake, drafts
+        self.tabs.addTab(intake, self.tr("異動届 (Ctrl+4)"))
+        self.tabs.addTab(drafts, self.tr("仮登録一覧 (Ctrl+5)"))
+        intake.draft_saved.connect(lambda _saved: drafts.reload())
+        drafts.edit_requested.connect(self._edit_draft)
+        menu = self.menuBar().addMenu(self.tr("届出(&J)"))
+        for name, text, key, handler in (
+            ("intake_action", self.tr("異動届の受付"), "Ctrl+4", self.show_intake),
+            ("draft_list_action", self.tr("仮登録一覧"), "Ctrl+5", self.show_drafts),
+        ):
+            action = QAction(text, self)
+            action.setObjectName(name)
+            action.setShortcut(QKeySequence(key))
+            action.triggered.connect(handler)
+            menu.addAction(action)
+
+    def show_intake(self) -> None:
+        """The 異動届 screen, cursor on its first field."""
+        if self.intake_screen is not None and not self.locked:
+            self.tabs.setCurrentWidget(self.intake_screen)
+            self.intake_screen.variant_combo.setFocus()
+
+    def show_drafts(self) -> None:
+        """The list of the operator's drafts, freshly loaded."""
+        if self.draft_list is not None and not self.locked:
+            self.tabs.setCurrentWidget(self.draft_list)
+            self.draft_list.reload()
+
+    def _edit_draft(self, view: object) -> None:
+        if self.intake_screen is not None:
+            self.intake_screen.load_draft(view)  # type: ignore[arg-type]
+            self.tabs.setCurrentWidget(self.intake_screen)
 
     def _add_card_actions(self) -> None:
         self.reader_status = ReaderStatus(self.status.reader_label, self)
@@ -182,6 +226,12 @@ class MainWindow(QMainWindow):
     def _left_screen(self, _index: int) -> None:
         if self.tabs.currentWidget() is not self.person_screen:
             self.person_screen.remask_all()
+        if self.identity_check_action is not None:
+            # On the 異動届 tab F8 is the intake's own カード読取; one owner per key.
+            on_intake = self.intake_screen is not None and (
+                self.tabs.currentWidget() is self.intake_screen
+            )
+            self.identity_check_action.setEnabled(not on_intake)
 
     def open_person(self, atena_no: str) -> None:
         """Load a person in the background and show the person tab."""
@@ -233,6 +283,8 @@ class MainWindow(QMainWindow):
         self.locked = True
         if self.identity_dialog is not None:
             self.identity_dialog.reject()
+        if self.intake_screen is not None:
+            self.intake_screen.stop_card_work()
         self.person_screen.remask_all()
         self.idle.pause()
         self.lock_screen.reset()
@@ -269,6 +321,8 @@ class MainWindow(QMainWindow):
         self.idle.stop()
         if self.identity_dialog is not None:
             self.identity_dialog.reject()
+        if self.intake_screen is not None:
+            self.intake_screen.stop_card_work()
         if self.reader_status is not None:
             self.reader_status.stop()
         auth, ctx = self._services.auth, self._ctx

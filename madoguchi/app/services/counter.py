@@ -8,14 +8,20 @@ from dataclasses import dataclass, field
 from cryptography import x509
 
 from madoguchi.app.context import Clock, SystemClock
+from madoguchi.app.domain.address import AddressCode, PostalCode, Town
+from madoguchi.app.domain.intake import IntakeKind
 from madoguchi.app.services.admin import AdminService
 from madoguchi.app.services.audit_review import AuditReviewService
 from madoguchi.app.services.auth import AuthService
 from madoguchi.app.services.identity_check import IdentityCheckService
+from madoguchi.app.services.intake import IntakeService, intake_services
+from madoguchi.app.services.intake.drafts import DraftService
+from madoguchi.app.services.intake.prefill import PrefillService
 from madoguchi.app.services.masking import RevealService
 from madoguchi.app.services.register_view import RegisterViewService
 from madoguchi.app.services.search import SearchService
-from madoguchi.storage.models import StoreMeta
+from madoguchi.storage import register
+from madoguchi.storage.models import RefIdentityDocument, StoreMeta
 from madoguchi.storage.store import LocalStore
 
 
@@ -38,6 +44,9 @@ class CounterServices:
     admin: AdminService
     audit_review: AuditReviewService
     identity_check: IdentityCheckService
+    intake: dict[IntakeKind, IntakeService]
+    drafts: DraftService
+    prefill: PrefillService
     trust_roots: list[x509.Certificate] = field(default_factory=list)
     card_reader: str | None = None
 
@@ -64,6 +73,9 @@ class CounterServices:
             admin=AdminService(store),
             audit_review=AuditReviewService(store),
             identity_check=IdentityCheckService(store),
+            intake=intake_services(store),
+            drafts=DraftService(store),
+            prefill=PrefillService(store),
             trust_roots=list(trust_roots),
             card_reader=card_reader,
         )
@@ -72,3 +84,31 @@ class CounterServices:
         """The store's meta facts (municipality, data as of …)."""
         with self.store.transaction() as session:
             return {m.key: m.value for m in session.query(StoreMeta).all()}
+
+    def address_master(self) -> list[Town]:
+        """The address master (町字 with postal codes) the intake forms pick from.
+
+        Reference data, not personal data: nothing is audited.
+        """
+        with self.store.transaction() as session:
+            return [
+                Town(
+                    code=AddressCode(t.code),
+                    prefecture=t.prefecture,
+                    municipality=t.municipality,
+                    town_name=t.town_name,
+                    chome=t.chome,
+                    kana=t.kana,
+                    postal_code=PostalCode(t.postal_code),
+                )
+                for t in register.all_towns(session)
+            ]
+
+    def identity_documents(self) -> list[tuple[str, str, bool]]:
+        """The identity-document kinds as (code, name, has_photo), photo IDs first."""
+        with self.store.transaction() as session:
+            documents = session.query(RefIdentityDocument).all()
+            return sorted(
+                ((d.code, d.name, d.has_photo) for d in documents),
+                key=lambda d: (not d[2], d[0]),
+            )

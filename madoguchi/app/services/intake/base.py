@@ -105,12 +105,14 @@ class IntakeService(ABC):
     def __init__(self, store: LocalStore) -> None:
         self._store = store
 
-    def check(self, ctx: ServiceContext, form: IntakeForm) -> CheckResult:
-        """Judge ``form`` now; nothing is written."""
+    def check(
+        self, ctx: ServiceContext, form: IntakeForm, *, draft_id: str | None = None
+    ) -> CheckResult:
+        """Judge ``form`` now (as a revision of ``draft_id`` if given); nothing is written."""
         ctx.actor.require(Action.INTAKE)
         self._require_kind(form)
         with self._store.transaction() as session:
-            return self.evaluate(session, ctx, form)[0]
+            return self.evaluate(session, ctx, form, exclude_draft=draft_id)[0]
 
     def save(
         self,
