@@ -218,6 +218,7 @@ def configure_card_check(args: argparse.Namespace, services: object, demo_card: 
         paths.append(demo_card.trust_root)
     services.trust_roots = load_trust_roots(paths)
     services.card_reader = args.card_reader
+    services.interface_folder = data_dir() / "interfaces"
 
 
 def print_demo_staff(services: object) -> None:

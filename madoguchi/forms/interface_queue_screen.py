@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -40,6 +41,15 @@ from madoguchi.widgets.background import Op
 from madoguchi.widgets.messages import message_bridge
 from madoguchi.widgets.register_tables import configure_table
 from madoguchi.widgets.table_models import Column, RowTableModel
+
+_W = TypeVar("_W", bound=QWidget)
+
+
+def _named(widget: _W, name: str) -> _W:
+    """``widget`` with its object name set (tests find widgets by name)."""
+    widget.setObjectName(name)
+    return widget
+
 
 COUNT_COLUMNS: list[Column[QueueCounts]] = [
     Column("連携先", lambda q: q.label),
@@ -78,26 +88,26 @@ class InterfaceQueueScreen(QWidget):
         self._ctx = ctx
         self._sink = DirectoryDelivery(delivery_folder)
         self.counts_model = RowTableModel(COUNT_COLUMNS, parent=self)
-        self.counts = QTableView(objectName="queue_counts")
+        self.counts = _named(QTableView(), "queue_counts")
         self.counts.setModel(self.counts_model)
         configure_table(self.counts)
         self.counts.activated.connect(lambda _index: self.show_records())
-        self.status = QComboBox(objectName="queue_status")
+        self.status = _named(QComboBox(), "queue_status")
         self.status.addItem(self.tr("すべて"), None)
         for status in STATUSES:
             self.status.addItem(STATUS_LABELS[status], status)
         self.status.currentIndexChanged.connect(lambda _i: self.show_records())
         self.records_model = RowTableModel(RECORD_COLUMNS, parent=self)
-        self.records = QTableView(objectName="queue_records")
+        self.records = _named(QTableView(), "queue_records")
         self.records.setModel(self.records_model)
         configure_table(self.records)
         self.records.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.records.selectionModel().currentRowChanged.connect(lambda *_: self._show_payload())
-        self.payload = QPlainTextEdit(objectName="queue_payload")
+        self.payload = _named(QPlainTextEdit(), "queue_payload")
         self.payload.setReadOnly(True)
-        deliver = QPushButton(self.tr("未送信を送信 (F9)"), objectName="queue_deliver")
-        resend = QPushButton(self.tr("選択を再送 (F10)"), objectName="queue_resend")
-        reload = QPushButton(self.tr("更新 (F5)"), objectName="queue_reload")
+        deliver = _named(QPushButton(self.tr("未送信を送信 (F9)")), "queue_deliver")
+        resend = _named(QPushButton(self.tr("選択を再送 (F10)")), "queue_resend")
+        reload = _named(QPushButton(self.tr("更新 (F5)")), "queue_reload")
         deliver.clicked.connect(self.deliver)
         resend.clicked.connect(self.resend_selected)
         reload.clicked.connect(self.reload)

@@ -9,6 +9,9 @@ intake's own カード読取), Ctrl+L lock. The screen locks itself after the id
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -32,6 +35,7 @@ from madoguchi.forms.intake_drafts import DraftListScreen
 from madoguchi.forms.intake_screen import IntakeScreen
 from madoguchi.forms.lock_screen import LockScreen
 from madoguchi.forms.person_screen import PersonScreen
+from madoguchi.forms.review_screen import ReviewScreen
 from madoguchi.forms.search_screen import SearchScreen
 from madoguchi.widgets.background import Op
 from madoguchi.widgets.idle import IdleWatcher
@@ -206,6 +210,18 @@ class MainWindow(QMainWindow):
 
     def _add_role_tabs(self) -> None:
         roles = self._ctx.actor.roles
+        if allowed(roles, Action.REVIEW):
+            self.review_screen = ReviewScreen(self._services.review, self._ctx, self)
+            index = self.tabs.addTab(self.review_screen, self.tr("審査・決裁 (Ctrl+6)"))
+            QShortcut(QKeySequence("Ctrl+6"), self, lambda: self._show_review(index))
+        if allowed(roles, Action.INTERFACE_OPERATE):
+            from madoguchi.forms.interface_queue_screen import InterfaceQueueScreen
+
+            folder = self._services.interface_folder or Path(tempfile.gettempdir()) / "madoguchi-if"
+            self.queue_screen = InterfaceQueueScreen(
+                self._services.interfaces, self._ctx, folder, self
+            )
+            self.tabs.addTab(self.queue_screen, self.tr("連携キュー"))
         if allowed(roles, Action.STAFF_ADMIN):
             from madoguchi.forms.admin_screen import AdminScreen
 
@@ -217,6 +233,10 @@ class MainWindow(QMainWindow):
             self.audit_screen = AuditScreen(self._services.audit_review, self._ctx, self)
             self.tabs.addTab(self.audit_screen, self.tr("監査ログ"))
 
+    def _show_review(self, index: int) -> None:
+        self.tabs.setCurrentIndex(index)
+        self.review_screen.reload()
+
     def show_search(self) -> None:
         """Back to the search screen, cursor in the name field."""
         if self.search_screen is not None and not self.locked:
@@ -224,6 +244,9 @@ class MainWindow(QMainWindow):
             self.search_screen.name_edit.setFocus()
 
     def _left_screen(self, _index: int) -> None:
+        review: ReviewScreen | None = getattr(self, "review_screen", None)
+        if review is not None and self.tabs.currentWidget() is review:
+            review.reload()
         if self.tabs.currentWidget() is not self.person_screen:
             self.person_screen.remask_all()
         if self.identity_check_action is not None:

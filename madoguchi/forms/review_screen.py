@@ -9,6 +9,8 @@ to the service's cap). The services decide; this screen only asks and shows.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -42,6 +44,15 @@ from madoguchi.widgets.background import Op
 from madoguchi.widgets.messages import message_bridge
 from madoguchi.widgets.register_tables import configure_table
 from madoguchi.widgets.table_models import Column, ModelIndex, RowTableModel
+
+_W = TypeVar("_W", bound=QWidget)
+
+
+def _named(widget: _W, name: str) -> _W:
+    """``widget`` with its object name set (tests find widgets by name)."""
+    widget.setObjectName(name)
+    return widget
+
 
 STALE_STYLE = "color: #b00020; font-weight: bold"
 ATTENTION = QBrush(QColor("#fff3cd"))
@@ -96,16 +107,16 @@ class ReviewScreen(QWidget):
         self._ctx = ctx
         self._current: ReviewView | None = None
 
-        self.kind = QComboBox(objectName="review_kind")
+        self.kind = _named(QComboBox(), "review_kind")
         self.kind.addItem(self.tr("すべて"), None)
         for code, label in KIND_NAMES.items():
             self.kind.addItem(label, code)
-        self.office = QLineEdit(objectName="review_office")
-        self.terminal = QLineEdit(objectName="review_terminal")
-        self.age = QDoubleSpinBox(objectName="review_age")
+        self.office = _named(QLineEdit(), "review_office")
+        self.terminal = _named(QLineEdit(), "review_terminal")
+        self.age = _named(QDoubleSpinBox(), "review_age")
         self.age.setRange(0, 24 * 30)
         self.age.setSuffix(self.tr(" 時間以上経過"))
-        refresh_list = QPushButton(self.tr("一覧更新 (F5)"), objectName="review_reload")
+        refresh_list = _named(QPushButton(self.tr("一覧更新 (F5)")), "review_reload")
         refresh_list.clicked.connect(self.reload)
         filters = QHBoxLayout()
         for label, widget in (
@@ -121,31 +132,29 @@ class ReviewScreen(QWidget):
             edit.returnPressed.connect(self.reload)
 
         self.queue_model = QueueModel(QUEUE_COLUMNS, parent=self)
-        self.queue = QTableView(objectName="review_queue")
+        self.queue = _named(QTableView(), "review_queue")
         self.queue.setModel(self.queue_model)
         configure_table(self.queue)
         self.queue.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.queue.activated.connect(lambda _index: self.open_selected())
 
-        self.title = QLabel(objectName="review_title")
+        self.title = _named(QLabel(), "review_title")
         self.title.setWordWrap(True)
-        self.stale = QLabel(objectName="review_stale")
+        self.stale = _named(QLabel(), "review_stale")
         self.stale.setStyleSheet(STALE_STYLE)
         self.stale.setWordWrap(True)
-        self.identity = QLabel(objectName="review_identity")
+        self.identity = _named(QLabel(), "review_identity")
         self.identity.setWordWrap(True)
-        self.alerts = QLabel(objectName="review_alerts")
+        self.alerts = _named(QLabel(), "review_alerts")
         self.alerts.setWordWrap(True)
         self.changes_model = RowTableModel(CHANGE_COLUMNS, parent=self)
-        self.changes = QTableView(objectName="review_changes")
+        self.changes = _named(QTableView(), "review_changes")
         self.changes.setModel(self.changes_model)
         configure_table(self.changes)
-        self.approve_button = QPushButton(self.tr("決裁 (F9)"), objectName="review_approve")
-        self.reject_button = QPushButton(self.tr("差戻し (F10)"), objectName="review_reject")
-        self.refresh_button = QPushButton(self.tr("最新化 (F11)"), objectName="review_refresh")
-        self.bulk_button = QPushButton(
-            self.tr("選択を一括決裁 (Ctrl+F9)"), objectName="review_bulk"
-        )
+        self.approve_button = _named(QPushButton(self.tr("決裁 (F9)")), "review_approve")
+        self.reject_button = _named(QPushButton(self.tr("差戻し (F10)")), "review_reject")
+        self.refresh_button = _named(QPushButton(self.tr("最新化 (F11)")), "review_refresh")
+        self.bulk_button = _named(QPushButton(self.tr("選択を一括決裁 (Ctrl+F9)")), "review_bulk")
         self.approve_button.clicked.connect(self.approve_current)
         self.reject_button.clicked.connect(self.reject_current)
         self.refresh_button.clicked.connect(self.refresh_current)

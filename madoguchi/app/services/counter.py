@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from cryptography import x509
 
@@ -17,8 +18,12 @@ from madoguchi.app.services.identity_check import IdentityCheckService
 from madoguchi.app.services.intake import IntakeService, intake_services
 from madoguchi.app.services.intake.drafts import DraftService
 from madoguchi.app.services.intake.prefill import PrefillService
+from madoguchi.app.services.interfaces.queue import InterfaceQueueService
 from madoguchi.app.services.masking import RevealService
 from madoguchi.app.services.register_view import RegisterViewService
+from madoguchi.app.services.review.corrections import CorrectionService
+from madoguchi.app.services.review.reconciliation import ReconciliationService
+from madoguchi.app.services.review.service import ReviewService
 from madoguchi.app.services.search import SearchService
 from madoguchi.storage import register
 from madoguchi.storage.models import RefIdentityDocument, StoreMeta
@@ -47,8 +52,13 @@ class CounterServices:
     intake: dict[IntakeKind, IntakeService]
     drafts: DraftService
     prefill: PrefillService
+    review: ReviewService
+    corrections: CorrectionService
+    reconciliation: ReconciliationService
+    interfaces: InterfaceQueueService
     trust_roots: list[x509.Certificate] = field(default_factory=list)
     card_reader: str | None = None
+    interface_folder: Path | None = None
 
     @classmethod
     def build(
@@ -62,6 +72,7 @@ class CounterServices:
     ) -> CounterServices:
         """Wire the services to ``store``."""
         clock = clock or SystemClock()
+        interfaces = InterfaceQueueService(store)
         return cls(
             store=store,
             terminal_id=terminal_id,
@@ -76,6 +87,10 @@ class CounterServices:
             intake=intake_services(store),
             drafts=DraftService(store),
             prefill=PrefillService(store),
+            review=ReviewService(store, interfaces),
+            corrections=CorrectionService(store),
+            reconciliation=ReconciliationService(store),
+            interfaces=interfaces,
             trust_roots=list(trust_roots),
             card_reader=card_reader,
         )
