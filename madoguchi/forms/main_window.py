@@ -1,15 +1,18 @@
 """The main window: the counter's day as tabs — search → person → household (R-UI-2).
 
-Tabs follow the role: counter work for those who may search, the 異動届 and 仮登録一覧 for
-those who may take notifications, the admin screen for admins, the audit screen for auditors.
-Keyboard: F2 search, Ctrl+2 person, Ctrl+3 household, Ctrl+4 異動届, Ctrl+5 仮登録一覧, F6
-household of the open person, F8 identity check with a My Number card (on the 異動届 tab: the
-intake's own カード読取), Ctrl+L lock. The screen locks itself after the idle time.
+Tabs follow the role: counter work for those who may search, the 異動届, 仮登録一覧 and
+届出期間経過一覧 for those who may take notifications, 審査・決裁 and 照合（前日分） for
+supervisors, the admin screen for admins, the audit screen for auditors.
+Keyboard: F2 search, Ctrl+2 person, Ctrl+3 household, Ctrl+4 異動届, Ctrl+5 仮登録一覧, Ctrl+6
+審査・決裁, Ctrl+7 照合, Ctrl+8 届出期間経過一覧, F6 household of the open person, Ctrl+E 修正
+and Ctrl+Delete 取消 on the person tab, F8 identity check with a My Number card (on the 異動届
+tab: the intake's own カード読取), Ctrl+L lock. The screen locks itself after the idle time.
 """
 
 from __future__ import annotations
 
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -33,8 +36,11 @@ from madoguchi.forms.household_screen import HouseholdScreen
 from madoguchi.forms.identity_check_dialog import IdentityCheckDialog
 from madoguchi.forms.intake_drafts import DraftListScreen
 from madoguchi.forms.intake_screen import IntakeScreen
+from madoguchi.forms.late_notifications_screen import LateNotificationScreen
 from madoguchi.forms.lock_screen import LockScreen
+from madoguchi.forms.person_corrections import PersonCorrections
 from madoguchi.forms.person_screen import PersonScreen
+from madoguchi.forms.reconciliation_screen import ReconciliationScreen
 from madoguchi.forms.review_screen import ReviewScreen
 from madoguchi.forms.search_screen import SearchScreen
 from madoguchi.widgets.background import Op
@@ -130,6 +136,10 @@ class MainWindow(QMainWindow):
         QShortcut(
             QKeySequence(Qt.Key.Key_F6), self.person_screen, self.person_screen.request_household
         )
+        if allowed(self._ctx.actor.roles, Action.PROPOSE_CORRECTION):
+            self.corrections = PersonCorrections(
+                self._services.corrections, self._ctx, self.person_screen, self
+            )
 
     def _add_intake_tabs(self) -> None:
         intake = IntakeScreen(self._services, self._ctx, self)
@@ -214,6 +224,7 @@ class MainWindow(QMainWindow):
             self.review_screen = ReviewScreen(self._services.review, self._ctx, self)
             index = self.tabs.addTab(self.review_screen, self.tr("審査・決裁 (Ctrl+6)"))
             QShortcut(QKeySequence("Ctrl+6"), self, lambda: self._show_review(index))
+        self._add_follow_up_tabs()
         if allowed(roles, Action.INTERFACE_OPERATE):
             from madoguchi.forms.interface_queue_screen import InterfaceQueueScreen
 
@@ -233,6 +244,24 @@ class MainWindow(QMainWindow):
             self.audit_screen = AuditScreen(self._services.audit_review, self._ctx, self)
             self.tabs.addTab(self.audit_screen, self.tr("監査ログ"))
 
+    def _add_follow_up_tabs(self) -> None:
+        roles, services, ctx = self._ctx.actor.roles, self._services, self._ctx
+        reviews, intakes = allowed(roles, Action.REVIEW), allowed(roles, Action.INTAKE)
+        recon = ReconciliationScreen(services.reconciliation, ctx, self) if reviews else None
+        self.reconciliation_screen = recon
+        self.late_screen = LateNotificationScreen(services.drafts, ctx, self) if intakes else None
+        for screen, title, key in (
+            (self.reconciliation_screen, self.tr("照合（前日分）"), "Ctrl+7"),
+            (self.late_screen, self.tr("届出期間経過一覧"), "Ctrl+8"),
+        ):
+            if screen is not None:  # it lists afresh each time it is shown: _left_screen
+                self.tabs.addTab(screen, f"{title} ({key})")
+                QShortcut(QKeySequence(key), self, partial(self._show_tab, screen))
+
+    def _show_tab(self, screen: QWidget) -> None:
+        if not self.locked:
+            self.tabs.setCurrentWidget(screen)
+
     def _show_review(self, index: int) -> None:
         self.tabs.setCurrentIndex(index)
         self.review_screen.reload()
@@ -247,6 +276,9 @@ class MainWindow(QMainWindow):
         review: ReviewScreen | None = getattr(self, "review_screen", None)
         if review is not None and self.tabs.currentWidget() is review:
             review.reload()
+        for loading in (self.reconciliation_screen, self.late_screen):
+            if loading is not None and self.tabs.currentWidget() is loading:
+                loading.reload()
         if self.tabs.currentWidget() is not self.person_screen:
             self.person_screen.remask_all()
         if self.identity_check_action is not None:

@@ -1,4 +1,8 @@
-"""Person view (個人照会): status at a glance, every item the role may see, 異動履歴."""
+"""Person view (個人照会): status at a glance, every item the role may see, 異動履歴.
+
+Screens that act on the open person (corrections, 取消) add their buttons to the header with
+``add_header_button`` and report back with ``show_notice``.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from madoguchi.app.services.masking import REVEAL_SECONDS, RestrictedItem, Revealed
-from madoguchi.app.services.register_view import Field, PersonDetail
+from madoguchi.app.services.register_view import Field, HistoryEntry, PersonDetail
 from madoguchi.widgets.masked_value import MaskedValueLabel
 from madoguchi.widgets.register_tables import configure_table, history_table_model
 
@@ -51,6 +55,10 @@ class PersonScreen(QWidget):
         header.addWidget(self.status_badge)
         header.addStretch(1)
         header.addWidget(self.household_button)
+        self._header = header
+        self.notice = QLabel(self)
+        self.notice.setObjectName("person_notice")
+        self.notice.setWordWrap(True)
 
         self.items_box = QGroupBox(self.tr("記載事項"), self)
         self.items_grid = QGridLayout(self.items_box)
@@ -64,6 +72,7 @@ class PersonScreen(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addWidget(self.notice)
         layout.addWidget(self.items_box)
         layout.addWidget(history_box, 1)
         self.show_empty()
@@ -72,6 +81,7 @@ class PersonScreen(QWidget):
         """No person open."""
         self.remask_all()
         self._detail = None
+        self.notice.clear()
         self.title.setText(self.tr("住民が選択されていません。検索画面で選択してください。"))
         self.status_badge.clear()
         self.status_badge.setStyleSheet("")
@@ -81,6 +91,8 @@ class PersonScreen(QWidget):
 
     def show_detail(self, detail: PersonDetail) -> None:
         """Show a person."""
+        if self._detail is None or self._detail.summary.atena_no != detail.summary.atena_no:
+            self.notice.clear()
         self._detail = detail
         summary = detail.summary
         self.title.setText(f"{summary.name}（{summary.kana}）")
@@ -89,6 +101,24 @@ class PersonScreen(QWidget):
         self.household_button.setEnabled(True)
         self._set_fields(list(detail.fields))
         self.history_model.set_rows(detail.history)
+
+    @property
+    def detail(self) -> PersonDetail | None:
+        """The person shown, if any."""
+        return self._detail
+
+    def selected_history(self) -> HistoryEntry | None:
+        """The highlighted 異動履歴 entry."""
+        index = self.history_table.currentIndex()
+        return self.history_model.row_at(index.row()) if index.isValid() else None
+
+    def add_header_button(self, button: QPushButton) -> None:
+        """Put an action on the open person beside 世帯を表示."""
+        self._header.addWidget(button)
+
+    def show_notice(self, text: str) -> None:
+        """A message about the open person that stays until another person is opened."""
+        self.notice.setText(text)
 
     def _set_fields(self, fields: list[Field]) -> None:
         self.remask_all()

@@ -4,7 +4,9 @@ The queue lists pending drafts (filters: kind, office, terminal, age); Enter ope
 draft: every field before → after, the identity-check record, the confirmed alerts and, when
 the register moved underneath it, why it must be refreshed first. F9 approves, F10 rejects
 (with a reason), F11 refreshes a stale draft, Ctrl+F9 approves every selected draft (bulk, up
-to the service's cap). The services decide; this screen only asks and shows.
+to the service's cap). Corrections (職権修正・誤記修正) and 取消 come through the same queue;
+approving them needs the correction right, and the service's refusal is shown to anyone else.
+The services decide; this screen only asks and shows.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from madoguchi.app.context import ServiceContext
 from madoguchi.app.domain.intake import NOTIFIER_LABELS
+from madoguchi.app.services.review.corrections import CORRECTION_KINDS
 from madoguchi.app.services.review.service import (
     KIND_NAMES,
     BulkResult,
@@ -55,6 +58,11 @@ def _named(widget: _W, name: str) -> _W:
 
 
 STALE_STYLE = "color: #b00020; font-weight: bold"
+# Drafts that are not notifications: no notifier to identify, a variant code to name.
+EX_OFFICIO_KINDS = (KIND_NAMES["correction"], KIND_NAMES["cancellation"])
+EX_OFFICIO_VARIANTS = {code: reason.name for code, reason in CORRECTION_KINDS.items()} | {
+    "cancellation": "取消"
+}
 ATTENTION = QBrush(QColor("#fff3cd"))
 
 QUEUE_COLUMNS: list[Column[QueueItem]] = [
@@ -249,12 +257,17 @@ class ReviewScreen(QWidget):
             self.alerts.clear()
             self.changes_model.set_rows([])
             return
+        variant = EX_OFFICIO_VARIANTS.get(view.variant_label, view.variant_label)
         self.title.setText(
-            f"{view.kind_label}（{view.variant_label}）　{view.summary}　"
+            f"{view.kind_label}（{variant}）　{view.summary}　"
             f"受付 {view.maker_staff_no}　第{view.revision}版"
         )
+        if view.reason:
+            self.title.setText(self.title.text() + self.tr("\n理由: {0}").format(view.reason))
         check = view.identity_check
-        if check is None:
+        if check is None and view.kind_label in EX_OFFICIO_KINDS:
+            self.identity.setText(self.tr("（職権による修正・取消: 本人確認の記録なし）"))
+        elif check is None:
             self.identity.setText(self.tr("（記録なし）"))
         else:
             card = ""

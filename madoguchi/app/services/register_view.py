@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from madoguchi.app.context import ServiceContext
 from madoguchi.app.domain.change_reason import CHANGE_REASONS
 from madoguchi.app.domain.permissions import Action
@@ -17,7 +20,7 @@ from madoguchi.app.services.masking import RestrictedItem, may_reveal, shown
 from madoguchi.app.services.search import PersonSummary, summarize
 from madoguchi.storage import register
 from madoguchi.storage.audit import append_audit
-from madoguchi.storage.models import ChangeHistory, Person
+from madoguchi.storage.models import ChangeHistory, Draft, Person
 from madoguchi.storage.store import LocalStore
 
 REASON_NAMES = {reason.code: reason.name for reason in CHANGE_REASONS}
@@ -40,6 +43,9 @@ class HistoryEntry:
     terminal_id: str
     staff_no: str
     summary: str
+    # The approved draft that made this entry, which a 取消 names; None for entries older
+    # than the review step (migrated or seeded history).
+    draft_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,9 +78,26 @@ class HouseholdView:
     history: tuple[HistoryEntry, ...]
 
 
+def _approved_drafts(session: Session, entries: list[ChangeHistory]) -> dict[str, str]:
+    """process_id → draft_id of the approved drafts that made ``entries``."""
+    process_ids = sorted({h.process_id for h in entries})
+    if not process_ids:
+        return {}
+    rows = session.execute(
+        select(Draft.process_id, Draft.draft_id).where(
+            Draft.status == "approved", Draft.process_id.in_(process_ids)
+        )
+    )
+    return {process_id: draft_id for process_id, draft_id in rows if process_id}
+
+
 def _history(
-    entries: list[ChangeHistory], names: dict[str, str], reasons: dict[str, str]
+    session: Session,
+    entries: list[ChangeHistory],
+    names: dict[str, str],
+    reasons: dict[str, str],
 ) -> tuple[HistoryEntry, ...]:
+    drafts = _approved_drafts(session, entries)
     return tuple(
         HistoryEntry(
             atena_no=h.atena_no,
@@ -86,6 +109,7 @@ def _history(
             terminal_id=h.terminal_id,
             staff_no=h.staff_no,
             summary=h.summary,
+            draft_id=drafts.get(h.process_id),
         )
         for h in entries
     )
@@ -119,7 +143,7 @@ class RegisterViewService:
             return PersonDetail(
                 summary=summarize(person),
                 fields=tuple(self._fields(ctx, person)),
-                history=_history(list(person.history), names, REASON_NAMES),
+                history=_history(session, list(person.history), names, REASON_NAMES),
             )
 
     def household(self, ctx: ServiceContext, household_no: str) -> HouseholdView:
@@ -155,7 +179,7 @@ class RegisterViewService:
                 + (f"　{household.katagaki}" if household.katagaki else ""),
                 householder=householder,
                 members=tuple(summarize(m) for m in ordered),
-                history=_history(history, names, REASON_NAMES),
+                history=_history(session, history, names, REASON_NAMES),
             )
 
     def _fields(self, ctx: ServiceContext, p: Person) -> list[Field]:

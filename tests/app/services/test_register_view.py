@@ -64,3 +64,35 @@ def test_unknown_numbers_are_reported(demo_store: LocalStore) -> None:
 def test_admin_cannot_view_persons(demo_store: LocalStore) -> None:
     with pytest.raises(PermissionDenied):
         RegisterViewService(demo_store).person(context(Role.ADMIN), "0000000001")
+
+
+def test_history_entries_name_the_approved_draft_that_made_them(
+    demo_store: LocalStore, tmp_path
+) -> None:
+    import datetime as dt
+
+    from madoguchi.app.domain.intake import IntakeForm, Variant
+    from madoguchi.app.services.intake import MoveWithinService
+    from madoguchi.app.services.review.service import ReviewService
+    from tests.app.services.intake.conftest import family, identity, mover_of, new_address
+    from tests.helpers.stores import FIXED_NOW, copy_store
+
+    store = copy_store(demo_store, tmp_path / "history-drafts.db")
+    try:
+        person = family(store, 1, offset=80).members[0]
+        form = IntakeForm(
+            variant=Variant.MOVE_WITHIN,
+            moved_on=FIXED_NOW.date() - dt.timedelta(days=1),
+            notified_on=FIXED_NOW.date(),
+            movers=(mover_of(person),),
+            destination=new_address(store, "41-1"),
+            identity_check=identity(),
+        )
+        saved = MoveWithinService(store).save(context(Role.CLERK, staff_no="S0001"), form)
+        ReviewService(store).approve(context(Role.SUPERVISOR, staff_no="S0005"), saved.draft_id)
+        detail = RegisterViewService(store).person(context(), person.atena_no)
+        *seeded, latest = detail.history
+        assert latest.draft_id == saved.draft_id
+        assert all(entry.draft_id is None for entry in seeded), "seeded history has no draft"
+    finally:
+        store.close()

@@ -135,6 +135,15 @@ class CorrectionService:
             approved = session.get(Draft, draft_id)
             if approved is None or approved.status != "approved" or not approved.process_id:
                 raise CorrectionRefused("取り消せるのは決裁済みの異動だけです。")
+            if (approved.status_reason or "").startswith("取消済み"):
+                raise CorrectionRefused("この異動はすでに取り消されています。")
+            pending = session.scalars(
+                select(Draft).where(
+                    Draft.kind == "cancellation", Draft.status.in_(("draft", "rejected"))
+                )
+            ).all()
+            if any(d.form.get("cancelled_draft_id") == draft_id for d in pending):
+                raise CorrectionRefused("この異動の取消しはすでに起票され、決裁待ちです。")
             entries = _entries_of(session, approved.process_id)
             persons = {}
             households: dict[str, int] = {}

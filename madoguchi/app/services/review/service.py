@@ -26,7 +26,7 @@ from madoguchi.app.domain.intake import (
     form_from_json,
 )
 from madoguchi.app.domain.intake_rules import Level
-from madoguchi.app.domain.permissions import Action
+from madoguchi.app.domain.permissions import Action, allowed
 from madoguchi.app.domain.separation import check_approver
 from madoguchi.app.services.intake import intake_services
 from madoguchi.app.services.intake.base import IntakeRefused
@@ -40,6 +40,7 @@ from madoguchi.storage.outbox import enqueue_op
 from madoguchi.storage.store import LocalStore
 
 DEFAULT_BULK_CAP: Final = 20
+CORRECTION_KINDS: Final = ("correction", "cancellation")
 KIND_NAMES: Final = {
     **{kind.value: label for kind, label in KIND_LABELS.items()},
     "correction": "職権修正・誤記修正",
@@ -71,6 +72,8 @@ FIELD_LABELS: Final = {
     "notified_on": "届出日",
     "residence_status": "在留資格",
     "residence_card_no": "在留カード番号",
+    "former_surname": "旧氏",
+    "alias_name": "通称",
 }
 MASKED: Final = {"individual_number": "●●●● ●●●● ●●●●", "resident_code": "●●●●●●●●●●●"}
 
@@ -153,6 +156,7 @@ class ReviewView:
     stale: tuple[str, ...]
     changes: tuple[FieldChange, ...]
     problem: str | None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -226,8 +230,9 @@ class ReviewService:
         Corrections and cancellations are listed only to holders of the correction right.
         """
         ctx.actor.require(Action.REVIEW)
-        if filters.kind in ("correction", "cancellation"):
+        if filters.kind in CORRECTION_KINDS:
             ctx.actor.require(Action.APPROVE_CORRECTION)
+        corrections_visible = allowed(ctx.actor.roles, Action.APPROVE_CORRECTION)
         now = ctx.now()
         with self._store.transaction() as session:
             query = select(Draft).where(Draft.status == "draft")
@@ -237,6 +242,8 @@ class ReviewService:
                 query = query.where(Draft.terminal_id == filters.terminal_id)
             if filters.kind:
                 query = query.where(Draft.kind == filters.kind)
+            if not corrections_visible:
+                query = query.where(Draft.kind.not_in(CORRECTION_KINDS))
             if filters.older_than_hours is not None:
                 cutoff = now - dt.timedelta(hours=filters.older_than_hours)
                 query = query.where(Draft.created_at <= cutoff)
@@ -312,6 +319,7 @@ class ReviewService:
                 tuple(stale),
                 changes,
                 problem,
+                draft.form.get("reason") if draft.kind in CORRECTION_KINDS else None,
             )
 
     def approve(self, ctx: ServiceContext, draft_id: str) -> RegisteredChange:
@@ -467,7 +475,7 @@ class ReviewService:
 
     @staticmethod
     def _require_right(ctx: ServiceContext, draft: Draft) -> None:
-        if draft.kind in ("correction", "cancellation"):
+        if draft.kind in CORRECTION_KINDS:
             ctx.actor.require(Action.APPROVE_CORRECTION)
         else:
             ctx.actor.require(Action.REVIEW)

@@ -155,3 +155,43 @@ def test_cancelling_a_move_within_puts_the_address_back(store, clerk, supervisor
 def test_only_approved_changes_can_be_cancelled(store, clerk) -> None:
     with pytest.raises(CorrectionRefused, match="決裁済み"):
         CorrectionService(store).propose_cancellation(clerk, "no-such-draft", reason="x")
+
+
+def test_a_change_is_cancelled_only_once(store, clerk, supervisor, other_supervisor) -> None:
+    home = family(store, 1, offset=54)
+    form = IntakeForm(
+        variant=Variant.MOVE_WITHIN,
+        moved_on=days_ago(1),
+        notified_on=TODAY,
+        movers=(mover_of(home.members[0]),),
+        destination=new_address(store, "32-5"),
+        identity_check=identity(),
+    )
+    saved = MoveWithinService(store).save(clerk, form)
+    ReviewService(store).approve(supervisor, saved.draft_id)
+    service = CorrectionService(store)
+    cancel = service.propose_cancellation(clerk, saved.draft_id, reason="取消")
+    with pytest.raises(CorrectionRefused, match="決裁待ち"):
+        service.propose_cancellation(clerk, saved.draft_id, reason="二重")
+    ReviewService(store).approve(other_supervisor, cancel)
+    with pytest.raises(CorrectionRefused, match="すでに取り消されて"):
+        service.propose_cancellation(clerk, saved.draft_id, reason="三重")
+
+
+def test_reviewers_without_the_correction_right_do_not_see_corrections(
+    store, clerk, supervisor, monkeypatch
+) -> None:
+    from madoguchi.app.domain import permissions
+
+    person = family(store, 1, offset=55).members[0]
+    draft_id = CorrectionService(store).propose_correction(
+        clerk, person.atena_no, {"katagaki": "本館"}, reason="方書の誤記", kind="clerical"
+    )
+    view = ReviewService(store).open(supervisor, draft_id)
+    assert view.reason == "方書の誤記"
+    monkeypatch.setitem(
+        permissions.PERMISSIONS,
+        Role.SUPERVISOR,
+        permissions.PERMISSIONS[Role.SUPERVISOR] - {permissions.Action.APPROVE_CORRECTION},
+    )
+    assert draft_id not in {i.draft_id for i in ReviewService(store).queue(supervisor)}
