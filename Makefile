@@ -48,7 +48,7 @@ help:
 	@echo 'make lint              ruff check, ruff format --check, mypy'
 	@echo 'make check-migrations  alembic upgrade head + alembic check on an empty local store'
 	@echo 'make screenshot        write docs/images/main-window.png under Xvfb'
-	@echo 'make bench             run bench/bench_search.py and bench/bench_card.py'
+	@echo 'make bench             run the benchmarks in bench/ (search, card, certificate)'
 	@echo 'make clean             remove .venv and caches'
 
 # ---------------------------------------------------------------------------
@@ -161,6 +161,7 @@ screenshot: sysdeps venv
 bench: sysdeps venv
 	$(PY) bench/bench_search.py
 	$(PY) bench/bench_card.py
+	$(PY) bench/bench_certificate.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info

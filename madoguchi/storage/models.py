@@ -473,3 +473,171 @@ class ReconciliationSignOff(LocalBase):
     signed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     changes: Mapped[int] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class ProtectionMeasure(LocalBase):
+    """支援措置 (standard/j160, j440): one request for support, its period and what it stops.
+
+    ``ends_on`` is one year after ``starts_on`` unless corrected; an extension moves it one
+    more year. The measure stays in force until it is ended (``ended_on``): a period that ran
+    out only raises an alert (j410: 抑止は自動的に終了しない). ``provisional`` marks a
+    仮支援措置. ``restricted`` lists the work it stops (写しの交付, 閲覧, 附票の写し).
+    """
+
+    __tablename__ = "protection_measures"
+
+    measure_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    extensions: Mapped[int] = mapped_column(Integer, default=0)
+    restricted: Mapped[list[Any]] = mapped_column(JSON)
+    contact: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    registered_by: Mapped[str] = mapped_column(String(16))
+    registered_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    ended_by: Mapped[str | None] = mapped_column(String(16))
+    end_reason: Mapped[str | None] = mapped_column(Text)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ProtectedPerson(LocalBase):
+    """A person a 支援措置 protects: the 申出者 or one who 併せて支援を求める (j160)."""
+
+    __tablename__ = "protected_persons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure_id: Mapped[str] = mapped_column(ForeignKey("protection_measures.measure_id"))
+    atena_no: Mapped[str] = mapped_column(String(15), index=True)
+    role: Mapped[str] = mapped_column(String(12))  # applicant | accompanying
+    relation_to_applicant: Mapped[str | None] = mapped_column(Text)
+
+
+class ProtectionPerpetrator(LocalBase):
+    """The 加害者 named in a 支援措置: a resident (宛名番号) or just a name and birth date."""
+
+    __tablename__ = "protection_perpetrators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure_id: Mapped[str] = mapped_column(ForeignKey("protection_measures.measure_id"))
+    atena_no: Mapped[str | None] = mapped_column(String(15), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    name_key: Mapped[str] = mapped_column(Text, index=True)
+    birth_date: Mapped[str | None] = mapped_column(String(10))
+    sex: Mapped[str | None] = mapped_column(String(1))
+    address: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class IssuanceHold(LocalBase):
+    """発行抑止 (standard/j410): certificates of a person or household are stopped.
+
+    ``level`` "error" blocks issuance until a 支援措置責任者 releases one request; "alert"
+    only warns. Passing ``ends_on`` does not lift it: only ``lifted_on`` does.
+    """
+
+    __tablename__ = "issuance_holds"
+
+    hold_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    atena_no: Mapped[str | None] = mapped_column(String(15), index=True)
+    household_no: Mapped[str | None] = mapped_column(String(12), index=True)
+    level: Mapped[str] = mapped_column(String(8))
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    set_by: Mapped[str] = mapped_column(String(16))
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    lifted_on: Mapped[dt.date | None] = mapped_column(Date)
+    lifted_by: Mapped[str | None] = mapped_column(String(16))
+    lift_reason: Mapped[str | None] = mapped_column(Text)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ProtectionRelease(LocalBase):
+    """一時解除: a 支援措置責任者's review of ONE certificate request that a measure blocks.
+
+    The clerk asks (``pending``); another staff member with the right releases or refuses it;
+    a release is good for that exact request (``request_digest``) until ``valid_until`` and is
+    used up by the issuance (j410: 一時解除 returns to the blocked state by itself).
+    """
+
+    __tablename__ = "protection_releases"
+
+    release_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    request_digest: Mapped[str] = mapped_column(String(64))
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    target_persons: Mapped[list[Any]] = mapped_column(JSON)
+    requested_by: Mapped[str] = mapped_column(String(16))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    terminal_id: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), index=True)  # pending|released|refused|used
+    decided_by: Mapped[str | None] = mapped_column(String(16))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    valid_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    used_by_issue: Mapped[str | None] = mapped_column(String(36))
+
+
+class CertificateIssue(LocalBase):
+    """交付履歴 (standard/j300, R-CERT-6): one issuance, with every item the law asks to keep.
+
+    ``request`` is the request as made, so a reprint can be issued again (with new 発行番号,
+    ``reprint_of`` naming this one). ``disposed_*`` is the 処分情報 of a spoiled copy.
+    """
+
+    __tablename__ = "certificate_issues"
+
+    issue_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    office: Mapped[str] = mapped_column(Text)
+    terminal_id: Mapped[str] = mapped_column(String(16))
+    staff_no: Mapped[str] = mapped_column(String(16), index=True)
+    requester_kind: Mapped[str] = mapped_column(String(20))
+    requester_name: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(24))
+    scope: Mapped[str] = mapped_column(String(20))
+    layout: Mapped[str] = mapped_column(String(12))
+    target_persons: Mapped[list[Any]] = mapped_column(JSON)
+    items: Mapped[list[Any]] = mapped_column(JSON)
+    individual_number_printed: Mapped[bool] = mapped_column(Boolean)
+    resident_code_printed: Mapped[bool] = mapped_column(Boolean)
+    copies: Mapped[int] = mapped_column(Integer)
+    pages: Mapped[int] = mapped_column(Integer)
+    issue_numbers: Mapped[list[Any]] = mapped_column(JSON)
+    fee: Mapped[int] = mapped_column(Integer)
+    official: Mapped[bool] = mapped_column(Boolean)
+    delivery: Mapped[str] = mapped_column(String(24))
+    release_id: Mapped[str | None] = mapped_column(String(36))
+    reprint_of: Mapped[str | None] = mapped_column(String(36), index=True)
+    data_as_of: Mapped[str] = mapped_column(Text)
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    disposed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    disposed_by: Mapped[str | None] = mapped_column(String(16))
+    disposal_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class CertificateCopy(LocalBase):
+    """One copy (通) of an issuance and its 発行番号, unique across every terminal (j1040)."""
+
+    __tablename__ = "certificate_copies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issue_id: Mapped[str] = mapped_column(ForeignKey("certificate_issues.issue_id"), index=True)
+    issue_no: Mapped[str] = mapped_column(String(96), unique=True)
+    copy_index: Mapped[int] = mapped_column(Integer)
+    atena_nos: Mapped[list[Any]] = mapped_column(JSON)
+    pages: Mapped[int] = mapped_column(Integer)
+
+
+class IssueNumberSequence(LocalBase):
+    """The last 発行番号 sequence used by a terminal on a day (the sequence restarts daily)."""
+
+    __tablename__ = "issue_number_sequences"
+
+    terminal_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)

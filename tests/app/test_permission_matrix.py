@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from madoguchi.app.context import ServiceContext
+from madoguchi.app.domain.certificates import CertificateKind, RequesterKind
 from madoguchi.app.domain.intake import IntakeForm, Mover, Variant
 from madoguchi.app.domain.permissions import PERMISSIONS, Action, PermissionDenied, Role
 from madoguchi.app.domain.separation import (
@@ -21,10 +22,13 @@ from madoguchi.app.domain.separation import (
 )
 from madoguchi.app.services.admin import AdminRefused
 from madoguchi.app.services.audit_review import AuditFilter
+from madoguchi.app.services.certificates import CertificateRequest, CertificateService, Requester
 from madoguchi.app.services.counter import CounterServices
 from madoguchi.app.services.intake import MoveInService
 from madoguchi.app.services.interfaces import InterfaceQueueService
 from madoguchi.app.services.masking import RestrictedItem
+from madoguchi.app.services.protection import ProtectionService
+from madoguchi.app.services.protection_release import ReleaseReviewService
 from madoguchi.app.services.review.corrections import CorrectionService
 from madoguchi.app.services.review.service import ReviewFilter, ReviewService
 from madoguchi.app.services.search import SearchCriteria
@@ -68,6 +72,17 @@ def move_in_form() -> IntakeForm:
         notified_on=dt.date(2026, 11, 2),
         movers=(Mover(family_name="試験", given_name="一郎", relationship="世帯主"),),
     )
+
+
+def certificate_request(person: Person) -> CertificateRequest:
+    """The person's own copy, asked for by the person (previewing writes only an audit entry)."""
+    kind = CertificateKind.RESIDENT_COPY
+    if person.status != "current":
+        kind = CertificateKind.REMOVED_COPY
+    requester = Requester(
+        RequesterKind.SELF, person.family_name, atena_no=person.atena_no, documents=("P01",)
+    )
+    return CertificateRequest(kind, (person.atena_no,), requester)
 
 
 def entry_points(people: dict[str, Person]) -> dict[Action, tuple[Call, set[Action]]]:
@@ -132,6 +147,18 @@ def entry_points(people: dict[str, Person]) -> dict[Action, tuple[Call, set[Acti
         Action.INTERFACE_OPERATE: (
             lambda s, ctx: InterfaceQueueService(s.store).queues(ctx),
             {Action.INTERFACE_OPERATE},
+        ),
+        Action.ISSUE_CERTIFICATE: (
+            lambda s, ctx: CertificateService(s.store).preview(ctx, certificate_request(jp)),
+            {Action.ISSUE_CERTIFICATE},
+        ),
+        Action.MANAGE_PROTECTION: (
+            lambda s, ctx: ProtectionService(s.store).measures(ctx),
+            {Action.MANAGE_PROTECTION},
+        ),
+        Action.RELEASE_PROTECTION: (
+            lambda s, ctx: ReleaseReviewService(s.store).releases(ctx),
+            {Action.RELEASE_PROTECTION},
         ),
     }
 

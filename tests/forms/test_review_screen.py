@@ -61,6 +61,8 @@ def screen_for(qtbot: QtBot, store: LocalStore, staff_no: str = "S0005") -> Revi
 def test_open_with_enter_see_before_after_and_approve_with_f9(qtbot: QtBot, store) -> None:
     draft_id, person = move_within(store, 60, "21-2")
     screen = screen_for(qtbot, store)
+    ids = [screen.queue_model.row_at(r).draft_id for r in range(screen.queue_model.rowCount())]
+    screen.queue.selectRow(ids.index(draft_id))
     qtbot.keyClick(screen.queue, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: screen.changes_model.rowCount() > 0)
     labels = [screen.changes_model.row_at(i).label for i in range(screen.changes_model.rowCount())]

@@ -40,6 +40,7 @@ from madoguchi.app.demo_city.generate import (
     Segment,
 )
 from madoguchi.app.demo_city.inbound import install_inbound
+from madoguchi.app.demo_city.protection import install_protection
 from madoguchi.app.demo_city.segments import (
     NUMBERS_TABLE,
     REGISTER_TABLES,
@@ -109,7 +110,8 @@ def build_demo_store(
     """Fill an empty local store with the demo city of ``persons`` person rows.
 
     Installs the reference data (異動事由, identity documents), the address master, demo
-    staff, terminals and store facts, then the register. ``progress(done, total)`` reports
+    staff, terminals and store facts, then the register, the incoming families and the demo
+    支援措置, 発行抑止 and certificate settings. ``progress(done, total)`` reports
     persons written. ``workers`` caps the worker processes (default: the CPU count, at most
     4; 1 builds inline); the result does not depend on it. ``segment_persons`` sets how the
     city is cut (it is part of what the seed reproduces; tests lower it). Raises
@@ -154,6 +156,7 @@ def build_demo_store(
                 _create_indexes(conn)
     with store.transaction() as session:
         install_inbound(session, today)
+        install_protection(session, today)
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -54,6 +54,9 @@ class Action(StrEnum):
     STAFF_ADMIN = "staff_admin"
     AUDIT_VIEW = "audit_view"
     INTERFACE_OPERATE = "interface_operate"
+    ISSUE_CERTIFICATE = "issue_certificate"
+    MANAGE_PROTECTION = "manage_protection"
+    RELEASE_PROTECTION = "release_protection"
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -72,6 +75,9 @@ ACTION_LABELS: dict[Action, str] = {
     Action.STAFF_ADMIN: "職員・端末の管理",
     Action.AUDIT_VIEW: "監査ログの照会",
     Action.INTERFACE_OPERATE: "連携キューの運用",
+    Action.ISSUE_CERTIFICATE: "証明書の交付",
+    Action.MANAGE_PROTECTION: "支援措置・発行抑止の管理",
+    Action.RELEASE_PROTECTION: "支援措置・発行抑止の一時解除（審査）",
 }
 
 _A = Action
@@ -85,6 +91,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             _A.READ_CARD,
             _A.INTAKE,
             _A.PROPOSE_CORRECTION,
+            _A.ISSUE_CERTIFICATE,
         }
     ),
     Role.CONTRACTOR: frozenset({_A.SEARCH_PERSON, _A.VIEW_PERSON, _A.INTAKE}),
@@ -102,9 +109,14 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             _A.REVIEW,
             _A.PROPOSE_CORRECTION,
             _A.APPROVE_CORRECTION,
+            _A.ISSUE_CERTIFICATE,
         }
     ),
-    Role.PROTECTION_OFFICER: frozenset({_A.SEARCH_PERSON, _A.VIEW_PERSON}),
+    # 支援措置責任者: registers and ends measures and holds, and reviews the one request a
+    # measure blocks (R-CERT-4); the release must come from someone other than the clerk.
+    Role.PROTECTION_OFFICER: frozenset(
+        {_A.SEARCH_PERSON, _A.VIEW_PERSON, _A.MANAGE_PROTECTION, _A.RELEASE_PROTECTION}
+    ),
     # IT operations: queue status, (re)delivery, imports and purges; payloads it sees are
     # masked (個人番号, 住民票コード…), and it gets no register rights from this.
     Role.ADMIN: frozenset({_A.STAFF_ADMIN, _A.INTERFACE_OPERATE}),

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from madoguchi.app.context import ServiceContext
 from madoguchi.app.domain.permissions import Action
+from madoguchi.app.services import protection
 from madoguchi.storage.audit import ChainReport, append_audit, verify_chain
 from madoguchi.storage.models import AuditEntry, StaffMember
 from madoguchi.storage.store import LocalStore
@@ -35,7 +36,15 @@ AUDIT_ACTION_LABELS = _labels(
     "login_failed=ログイン失敗 account_locked=アカウントロック lock=画面ロック unlock=ロック解除 "
     "logout=ログアウト reveal=秘匿項目の表示 permission_change=権限変更 "
     "password_changed=パスワード変更 password_check=パスワード確認 "
-    "second_factor_asked=第二認証の要求 audit_view=監査ログの照会 audit_verify=改ざん検査"
+    "second_factor_asked=第二認証の要求 audit_view=監査ログの照会 audit_verify=改ざん検査 "
+    "certificate_preview=証明書の確認 issue_certificate=証明書の交付 "
+    "certificate_refused=証明書請求の拒否 issuance_log_view=交付履歴の照会 "
+    "certificate_disposal=証明書の処分 "
+    "protection_measure=支援措置の登録 protection_extend=支援措置の延長 "
+    "protection_end=支援措置の終了 protection_view=支援措置の照会 "
+    "issuance_hold=発行抑止の設定 issuance_hold_lift=発行抑止の解除 "
+    "protection_release_request=一時解除の依頼 protection_release=一時解除 "
+    "protection_release_refused=一時解除の不承認 protection_release_view=一時解除依頼の照会"
 )
 
 OUT_OF_HOURS = "時間外アクセス"
@@ -148,7 +157,7 @@ COUNT_LABELS: dict[CountKind, str] = {
 
 
 def no_protected_persons(session: Session) -> set[str]:
-    """The default 支援措置 hook: no protection-measure table yet, so nobody."""
+    """A 支援措置 hook that flags nobody (for tests that want no protection flags)."""
     return set()
 
 
@@ -166,6 +175,11 @@ _DETAIL_LABELS = (
         "household_no=世帯番号 item=項目 reason=理由 failures=連続失敗回数 count=件数 "
         "staff_no=職員番号 action=操作 start=開始 end=終了 flagged_only=要注意のみ limit=上限 "
         "summary=集計 checked=検査件数 terminals=端末数 intact=改ざんなし terminal_id=端末 seq=番号"
+        " kind=種別 requester_kind=請求者 items=記載事項 individual_number_printed=個人番号記載 "
+        "resident_code_printed=住民票コード記載 copies=通数 issue_numbers=発行番号 fee=手数料 "
+        "official=公用 delivery=交付方法 reprint_of=再印刷元 release_id=一時解除 issue_id=交付 "
+        "refusal=区分 measure_id=支援措置 hold_id=発行抑止 level=抑止レベル valid_until=有効期限 "
+        "ends_on=終了日 day=日付"
     )
     | _CRITERIA_LABELS
 )
@@ -266,7 +280,7 @@ class AuditReviewService:
         self,
         store: LocalStore,
         policy: AuditPolicy | None = None,
-        protected_atena_nos: Callable[[Session], set[str]] = no_protected_persons,
+        protected_atena_nos: Callable[[Session], set[str]] = protection.protected_atena_nos,
     ) -> None:
         self._store = store
         self._policy = policy or AuditPolicy()

@@ -14,12 +14,15 @@ from madoguchi.app.domain.intake import IntakeKind
 from madoguchi.app.services.admin import AdminService
 from madoguchi.app.services.audit_review import AuditReviewService
 from madoguchi.app.services.auth import AuthService
+from madoguchi.app.services.certificates import CertificateService
 from madoguchi.app.services.identity_check import IdentityCheckService
 from madoguchi.app.services.intake import IntakeService, intake_services
 from madoguchi.app.services.intake.drafts import DraftService
 from madoguchi.app.services.intake.prefill import PrefillService
 from madoguchi.app.services.interfaces.queue import InterfaceQueueService
 from madoguchi.app.services.masking import RevealService
+from madoguchi.app.services.protection import ProtectionService
+from madoguchi.app.services.protection_release import ReleaseReviewService
 from madoguchi.app.services.register_view import RegisterViewService
 from madoguchi.app.services.review.corrections import CorrectionService
 from madoguchi.app.services.review.reconciliation import ReconciliationService
@@ -56,6 +59,9 @@ class CounterServices:
     corrections: CorrectionService
     reconciliation: ReconciliationService
     interfaces: InterfaceQueueService
+    certificates: CertificateService
+    protection: ProtectionService
+    releases: ReleaseReviewService
     trust_roots: list[x509.Certificate] = field(default_factory=list)
     card_reader: str | None = None
     interface_folder: Path | None = None
@@ -91,6 +97,9 @@ class CounterServices:
             corrections=CorrectionService(store),
             reconciliation=ReconciliationService(store),
             interfaces=interfaces,
+            certificates=CertificateService(store),
+            protection=ProtectionService(store),
+            releases=ReleaseReviewService(store),
             trust_roots=list(trust_roots),
             card_reader=card_reader,
         )

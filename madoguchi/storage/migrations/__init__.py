@@ -1,7 +1,10 @@
-"""Alembic migrations of the local store, run programmatically (no alembic.ini to lose).
+"""Alembic migrations of both databases, run programmatically (no alembic.ini to lose).
 
-``python -m madoguchi.storage.migrations check`` upgrades an empty throwaway store to head and
-then runs ``alembic check`` (no difference between the models and the migrations).
+Two trees: ``local/`` for the terminal's SQLite store and ``central/`` for the central
+PostgreSQL schema. ``python -m madoguchi.storage.migrations check`` upgrades an empty
+throwaway store to head and then runs ``alembic check`` (no difference between the models and
+the migrations); ``check --central-dsn DSN`` (or ``--central-throwaway``) does the same for
+the central schema on an empty PostgreSQL database.
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 LOCAL_SCRIPTS = Path(__file__).parent / "local"
+CENTRAL_SCRIPTS = Path(__file__).parent / "central"
 # The newest local revision. Start-up compares the store with it and imports alembic only
 # when an upgrade is due (alembic's import costs a quarter of a second of the 2 s budget);
 # a test keeps this equal to alembic's own head.
-LOCAL_HEAD = "0005"
+LOCAL_HEAD = "0006"
 
 
 def local_config(engine: Engine) -> Config:
@@ -53,3 +57,27 @@ def check(engine: Engine) -> None:
     from alembic import command
 
     command.check(local_config(engine))
+
+
+def central_config(engine: Engine) -> Config:
+    """An alembic Config for the central schema, bound to a PostgreSQL ``engine``."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(CENTRAL_SCRIPTS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade_central(engine: Engine, revision: str = "head") -> None:
+    """Bring the central schema to ``revision`` (the newest by default)."""
+    from alembic import command
+
+    command.upgrade(central_config(engine), revision)
+
+
+def check_central(engine: Engine) -> None:
+    """Raise if the central models and the central migrations differ (``alembic check``)."""
+    from alembic import command
+
+    command.check(central_config(engine))
