@@ -90,3 +90,17 @@ def card(card_stack):
     card_stack.remove()
     yield card_stack
     card_stack.control.remove()
+
+
+@pytest.fixture(autouse=True)
+def collect_widgets_on_the_gui_thread(request: pytest.FixtureRequest):
+    """After a Qt test, collect its garbage here, on the GUI thread.
+
+    Cyclic garbage is otherwise collected whenever any thread allocates — possibly the
+    database worker — and a widget destroyed off the GUI thread crashes Qt.
+    """
+    yield
+    if "qtbot" in request.fixturenames:
+        import gc
+
+        gc.collect()

@@ -26,7 +26,8 @@ class HouseholdScreen(QWidget):
         self.title.setStyleSheet("font-size: 18px; font-weight: bold")
         self.address_label = QLabel(self)
         self.address_label.setObjectName("household_address")
-        self.members_model = person_table_model(self)
+        self.protected: set[str] = set()
+        self.members_model = person_table_model(self, self.protected.__contains__)
         self.members_table = QTableView(self)
         self.members_table.setObjectName("household_members")
         self.members_table.setModel(self.members_model)
@@ -51,8 +52,10 @@ class HouseholdScreen(QWidget):
         layout.addWidget(members_box, 2)
         layout.addWidget(history_box, 1)
 
-    def show_household(self, view: HouseholdView) -> None:
-        """Show a household."""
+    def show_household(self, view: HouseholdView, protected: frozenset[str] = frozenset()) -> None:
+        """Show a household; members under a 支援措置 (``protected``) are marked."""
+        self.protected.clear()
+        self.protected.update(protected)
         current = sum(1 for m in view.members if m.status == "current")
         self.title.setText(
             self.tr("世帯番号 {0}　世帯主 {1}　世帯員 {2} 人（除票 {3} 人）").format(

@@ -4,7 +4,8 @@ Tabs follow the role: counter work for those who may search, the 異動届, 仮�
 届出期間経過一覧 for those who may take notifications, 審査・決裁 and 照合（前日分） for
 supervisors, the admin screen for admins, the audit screen for auditors.
 Keyboard: F2 search, Ctrl+2 person, Ctrl+3 household, Ctrl+4 異動届, Ctrl+5 仮登録一覧, Ctrl+6
-審査・決裁, Ctrl+7 照合, Ctrl+8 届出期間経過一覧, F6 household of the open person, Ctrl+E 修正
+審査・決裁, Ctrl+7 照合, Ctrl+8 届出期間経過一覧, Ctrl+9 証明書, Ctrl+0 支援措置・発行抑止,
+Ctrl+R 一時解除審査, F6 household of the open person, F7 証明書 of the open person, Ctrl+E 修正
 and Ctrl+Delete 取消 on the person tab, F8 identity check with a My Number card (on the 異動届
 tab: the intake's own カード読取), Ctrl+L lock. The screen locks itself after the idle time.
 """
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
     QTabWidget,
     QWidget,
@@ -32,6 +34,7 @@ from madoguchi.app.services.auth import AccountLocked, SecondFactorRequired
 from madoguchi.app.services.counter import CounterServices
 from madoguchi.app.services.masking import ITEM_LABELS, RestrictedItem, Revealed
 from madoguchi.app.services.register_view import HouseholdView, PersonDetail
+from madoguchi.forms.certificate_screen import CertificateScreen
 from madoguchi.forms.household_screen import HouseholdScreen
 from madoguchi.forms.identity_check_dialog import IdentityCheckDialog
 from madoguchi.forms.intake_drafts import DraftListScreen
@@ -40,7 +43,9 @@ from madoguchi.forms.late_notifications_screen import LateNotificationScreen
 from madoguchi.forms.lock_screen import LockScreen
 from madoguchi.forms.person_corrections import PersonCorrections
 from madoguchi.forms.person_screen import PersonScreen
+from madoguchi.forms.protection_screen import ProtectionScreen
 from madoguchi.forms.reconciliation_screen import ReconciliationScreen
+from madoguchi.forms.release_screen import ReleaseScreen
 from madoguchi.forms.review_screen import ReviewScreen
 from madoguchi.forms.search_screen import SearchScreen
 from madoguchi.widgets.background import Op
@@ -225,6 +230,7 @@ class MainWindow(QMainWindow):
             index = self.tabs.addTab(self.review_screen, self.tr("審査・決裁 (Ctrl+6)"))
             QShortcut(QKeySequence("Ctrl+6"), self, lambda: self._show_review(index))
         self._add_follow_up_tabs()
+        self._add_certificate_tabs()
         if allowed(roles, Action.INTERFACE_OPERATE):
             from madoguchi.forms.interface_queue_screen import InterfaceQueueScreen
 
@@ -258,6 +264,39 @@ class MainWindow(QMainWindow):
                 self.tabs.addTab(screen, f"{title} ({key})")
                 QShortcut(QKeySequence(key), self, partial(self._show_tab, screen))
 
+    def _add_certificate_tabs(self) -> None:
+        roles, services, ctx = self._ctx.actor.roles, self._services, self._ctx
+        self.certificate_screen: CertificateScreen | None = None
+        self.protection_screen: ProtectionScreen | None = None
+        self.release_screen: ReleaseScreen | None = None
+        if allowed(roles, Action.ISSUE_CERTIFICATE):
+            self.certificate_screen = CertificateScreen(services, ctx, self)
+            button = QPushButton(self.tr("証明書 (F7)"), self.person_screen)
+            button.setObjectName("open_certificate_button")
+            button.clicked.connect(self.open_certificate)
+            self.person_screen.add_header_button(button)
+            QShortcut(QKeySequence(Qt.Key.Key_F7), self.person_screen, self.open_certificate)
+        if allowed(roles, Action.MANAGE_PROTECTION):
+            self.protection_screen = ProtectionScreen(services.protection, ctx, self)
+        if allowed(roles, Action.RELEASE_PROTECTION):
+            self.release_screen = ReleaseScreen(services.releases, ctx, self)
+        for screen, title, key in (
+            (self.certificate_screen, self.tr("証明書"), "Ctrl+9"),
+            (self.protection_screen, self.tr("支援措置・発行抑止"), "Ctrl+0"),
+            (self.release_screen, self.tr("一時解除審査"), "Ctrl+R"),
+        ):
+            if screen is not None:
+                self.tabs.addTab(screen, f"{title} ({key})")
+                QShortcut(QKeySequence(key), self, partial(self._show_tab, screen))
+
+    def open_certificate(self) -> None:
+        """F7 on the person tab: the certificate screen for the open person."""
+        screen = self.certificate_screen
+        if screen is None or self.locked or self._open_atena_no is None:
+            return
+        screen.load_person(self._open_atena_no)
+        self.tabs.setCurrentWidget(screen)
+
     def _show_tab(self, screen: QWidget) -> None:
         if not self.locked:
             self.tabs.setCurrentWidget(screen)
@@ -276,7 +315,12 @@ class MainWindow(QMainWindow):
         review: ReviewScreen | None = getattr(self, "review_screen", None)
         if review is not None and self.tabs.currentWidget() is review:
             review.reload()
-        for loading in (self.reconciliation_screen, self.late_screen):
+        for loading in (
+            self.reconciliation_screen,
+            self.late_screen,
+            self.protection_screen,
+            self.release_screen,
+        ):
             if loading is not None and self.tabs.currentWidget() is loading:
                 loading.reload()
         if self.tabs.currentWidget() is not self.person_screen:
@@ -290,22 +334,40 @@ class MainWindow(QMainWindow):
 
     def open_person(self, atena_no: str) -> None:
         """Load a person in the background and show the person tab."""
-        service, ctx = self._services.register_view, self._ctx
-        Op(self, lambda: service.person(ctx, atena_no)).success(self._show_person).run()
+        service, protection, ctx = (
+            self._services.register_view,
+            self._services.protection,
+            self._ctx,
+        )
+        Op(
+            self, lambda: (service.person(ctx, atena_no), protection.person_alerts(ctx, atena_no))
+        ).success(self._show_person).run()
 
-    def _show_person(self, detail: PersonDetail) -> None:
+    def _show_person(self, shown: tuple[PersonDetail, tuple[str, ...]]) -> None:
+        detail, alerts = shown
         self._open_atena_no = detail.summary.atena_no
-        self.person_screen.show_detail(detail)
+        self.person_screen.show_detail(detail, alerts)
         self.tabs.setCurrentWidget(self.person_screen)
         self.person_screen.household_button.setFocus()
 
     def open_household(self, household_no: str) -> None:
         """Load a household in the background and show the household tab."""
-        service, ctx = self._services.register_view, self._ctx
-        Op(self, lambda: service.household(ctx, household_no)).success(self._show_household).run()
+        service, protection, ctx = (
+            self._services.register_view,
+            self._services.protection,
+            self._ctx,
+        )
 
-    def _show_household(self, view: HouseholdView) -> None:
-        self.household_screen.show_household(view)
+        def work() -> tuple[HouseholdView, frozenset[str]]:
+            view = service.household(ctx, household_no)
+            atena_nos = [m.atena_no for m in view.members]
+            return view, protection.protected_among(ctx, atena_nos)
+
+        Op(self, work).success(self._show_household).run()
+
+    def _show_household(self, shown: tuple[HouseholdView, frozenset[str]]) -> None:
+        view, protected = shown
+        self.household_screen.show_household(view, protected)
         self.tabs.setCurrentWidget(self.household_screen)
         self.household_screen.members_table.setFocus()
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from madoguchi.app.services.masking import REVEAL_SECONDS, RestrictedItem, Revealed
 from madoguchi.app.services.register_view import Field, HistoryEntry, PersonDetail
 from madoguchi.widgets.masked_value import MaskedValueLabel
+from madoguchi.widgets.protection_banner import ProtectionBanner
 from madoguchi.widgets.register_tables import configure_table, history_table_model
 
 STATUS_STYLES = {
@@ -56,6 +57,7 @@ class PersonScreen(QWidget):
         header.addStretch(1)
         header.addWidget(self.household_button)
         self._header = header
+        self.banner = ProtectionBanner(self)
         self.notice = QLabel(self)
         self.notice.setObjectName("person_notice")
         self.notice.setWordWrap(True)
@@ -72,6 +74,7 @@ class PersonScreen(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addWidget(self.banner)
         layout.addWidget(self.notice)
         layout.addWidget(self.items_box)
         layout.addWidget(history_box, 1)
@@ -82,6 +85,7 @@ class PersonScreen(QWidget):
         self.remask_all()
         self._detail = None
         self.notice.clear()
+        self.banner.show_alerts(())
         self.title.setText(self.tr("住民が選択されていません。検索画面で選択してください。"))
         self.status_badge.clear()
         self.status_badge.setStyleSheet("")
@@ -89,10 +93,11 @@ class PersonScreen(QWidget):
         self._set_fields([])
         self.history_model.set_rows([])
 
-    def show_detail(self, detail: PersonDetail) -> None:
-        """Show a person."""
+    def show_detail(self, detail: PersonDetail, alerts: tuple[str, ...] = ()) -> None:
+        """Show a person, under the red 「支援措置対象者」 banner when ``alerts`` say so."""
         if self._detail is None or self._detail.summary.atena_no != detail.summary.atena_no:
             self.notice.clear()
+        self.banner.show_alerts(alerts)
         self._detail = detail
         summary = detail.summary
         self.title.setText(f"{summary.name}（{summary.kana}）")

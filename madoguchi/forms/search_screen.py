@@ -121,7 +121,8 @@ class SearchScreen(QWidget):
         self.count_label = QLabel(self)
         self.count_label.setObjectName("result_count")
 
-        self.model = person_table_model(self)
+        self.protected: set[str] = set()
+        self.model = person_table_model(self, self.protected.__contains__)
         self.results = QTableView(self)
         self.results.setObjectName("results_table")
         self.results.setModel(self.model)
@@ -179,14 +180,21 @@ class SearchScreen(QWidget):
         self.message_label.clear()
         self.count_label.setText(self.tr("検索中…"))
         self.search_button.setEnabled(False)
-        search = self._services.search
+        search, protection = self._services.search, self._services.protection
         ctx = self._ctx
-        Op(self, lambda: search.search(ctx, criteria)).success(self._show).failure(
-            self._refused
-        ).run()
 
-    def _show(self, result: SearchResult) -> None:
+        def work() -> tuple[SearchResult, frozenset[str]]:
+            result = search.search(ctx, criteria)
+            atena_nos = [p.atena_no for p in result.persons]
+            return result, protection.protected_among(ctx, atena_nos)
+
+        Op(self, work).success(self._show).failure(self._refused).run()
+
+    def _show(self, found: tuple[SearchResult, frozenset[str]]) -> None:
+        result, protected = found
         self.search_button.setEnabled(True)
+        self.protected.clear()
+        self.protected.update(protected)
         self.model.set_rows(result.persons)
         removed = sum(1 for p in result.persons if p.status == "removed")
         text = self.tr("{0} 件（うち除票 {1} 件）").format(len(result.persons), removed)

@@ -14,9 +14,10 @@ and one thread means one card conversation at a time.
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import logging
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
@@ -131,32 +132,46 @@ class Op(Generic[T]):
         return self
 
     def run(self) -> concurrent.futures.Future[T]:
-        """Queue the work on its thread (call on the GUI thread)."""
+        """Queue the work on its thread (call on the GUI thread).
+
+        The widget and its callbacks stay on the GUI thread, in a table the worker only knows
+        by a number: if the worker held the last reference to a widget (through a callback),
+        the widget would be destroyed on the worker thread, which Qt does not survive.
+        """
         dispatcher = _gui_dispatcher()
-        parent, work = self._parent, self._work
-        on_success, on_failure = self._on_success, self._on_failure
-
-        def succeeded(result: T) -> None:
-            if not shiboken6.isValid(parent):
-                log.debug("background op finished after its widget was deleted")
-                return
-            if on_success is not None:
-                on_success(result)
-
-        def failed(exc: BaseException) -> None:
-            if on_failure is not None and shiboken6.isValid(parent):
-                on_failure(exc)
-            else:
-                message_bridge().report_exception(exc)
+        token = next(_tokens)
+        _pending[token] = (self._parent, self._on_success, self._on_failure)
+        work = self._work
 
         def job() -> T:
             try:
                 result = work()
             except BaseException as exc:
                 error = exc
-                dispatcher.deliver.emit(lambda: failed(error))
+                dispatcher.deliver.emit(lambda: _finish(token, None, error))
                 raise
-            dispatcher.deliver.emit(lambda: succeeded(result))
+            dispatcher.deliver.emit(lambda: _finish(token, result, None))
             return result
 
         return (self._executor or database_executor()).submit(job)
+
+
+_tokens = itertools.count(1)
+_pending: dict[int, tuple[QObject, Any, Any]] = {}
+
+
+def _finish(token: int, result: object, error: BaseException | None) -> None:
+    """On the GUI thread: hand the outcome of op ``token`` to its callbacks."""
+    parent, on_success, on_failure = _pending.pop(token)
+    alive = shiboken6.isValid(parent)
+    if error is not None:
+        if on_failure is not None and alive:
+            on_failure(error)
+        else:
+            message_bridge().report_exception(error)
+        return
+    if not alive:
+        log.debug("background op finished after its widget was deleted")
+        return
+    if on_success is not None:
+        on_success(result)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from madoguchi.app.services.register_view import HistoryEntry
@@ -21,9 +23,24 @@ PERSON_COLUMNS: list[Column[PersonSummary]] = [
 ]
 
 
-def person_table_model(parent: QWidget) -> RowTableModel[PersonSummary]:
-    """A table model of person rows, 除票 greyed."""
-    return RowTableModel(PERSON_COLUMNS, is_removed=lambda p: p.status == "removed", parent=parent)
+PROTECTED_MARK = "【支援措置】"
+
+
+def person_table_model(
+    parent: QWidget, protected: Callable[[str], bool] | None = None
+) -> RowTableModel[PersonSummary]:
+    """A table model of person rows, 除票 greyed; ``protected`` persons marked 【支援措置】."""
+    columns = PERSON_COLUMNS
+    if protected is not None:
+        is_protected = protected
+        columns = [
+            Column(
+                "状態",
+                lambda p: (PROTECTED_MARK if is_protected(p.atena_no) else "") + p.status_label,
+            ),
+            *PERSON_COLUMNS[1:],
+        ]
+    return RowTableModel(columns, is_removed=lambda p: p.status == "removed", parent=parent)
 
 
 def configure_table(view: QTableView) -> None:

@@ -43,6 +43,7 @@ AUDIT_ACTION_LABELS = _labels(
     "protection_measure=支援措置の登録 protection_extend=支援措置の延長 "
     "protection_end=支援措置の終了 protection_view=支援措置の照会 "
     "issuance_hold=発行抑止の設定 issuance_hold_lift=発行抑止の解除 "
+    "issuance_hold_view=発行抑止の照会 "
     "protection_release_request=一時解除の依頼 protection_release=一時解除 "
     "protection_release_refused=一時解除の不承認 protection_release_view=一時解除依頼の照会"
 )

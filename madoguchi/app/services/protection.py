@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +41,7 @@ from madoguchi.storage.store import LocalStore
 __all__ = [
     "RESTRICTED_SERVICES",
     "HoldInput",
+    "HoldView",
     "MeasureInput",
     "MeasureView",
     "PerpetratorInput",
@@ -119,6 +120,20 @@ class MeasureView:
     def can_extend_from(self) -> dt.date:
         """The first day the measure may be extended (one month before its end)."""
         return extension_opens_on(self.ends_on)
+
+
+@dataclass(frozen=True)
+class HoldView:
+    """A 発行抑止 in force, as the 支援措置責任者 lists it to lift it."""
+
+    hold_id: str
+    atena_no: str | None
+    household_no: str | None
+    level: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    reason: str
+    set_by: str
 
 
 def protected_atena_nos(session: Session) -> set[str]:
@@ -291,6 +306,32 @@ class ProtectionService:
             self._audit(session, ctx, "issuance_hold", targets, detail, purpose=row.reason)
             return row.hold_id
 
+    def holds(self, ctx: ServiceContext) -> list[HoldView]:
+        """The 発行抑止 not lifted, oldest first; the reading is audited."""
+        ctx.actor.require(Action.MANAGE_PROTECTION)
+        with self._store.transaction() as session:
+            rows = session.scalars(
+                select(IssuanceHold)
+                .where(IssuanceHold.lifted_on.is_(None))
+                .order_by(IssuanceHold.set_at)
+            ).all()
+            views = [
+                HoldView(
+                    r.hold_id,
+                    r.atena_no,
+                    r.household_no,
+                    r.level,
+                    r.starts_on,
+                    r.ends_on,
+                    r.reason,
+                    r.set_by,
+                )
+                for r in rows
+            ]
+            targets = sorted({v.atena_no for v in views if v.atena_no})
+            self._audit(session, ctx, "issuance_hold_view", targets, {"count": len(views)})
+            return views
+
     def lift_hold(self, ctx: ServiceContext, hold_id: str, reason: str) -> None:
         """Lift a 発行抑止 (its end date alone never lifts it, j410)."""
         ctx.actor.require(Action.MANAGE_PROTECTION)
@@ -304,6 +345,26 @@ class ProtectionService:
             row.row_version += 1
             targets = [row.atena_no] if row.atena_no else []
             self._audit(session, ctx, "issuance_hold_lift", targets, {"hold_id": hold_id}, reason)
+
+    def protected_among(self, ctx: ServiceContext, atena_nos: Sequence[str]) -> frozenset[str]:
+        """Which of ``atena_nos`` (rows a screen already shows) are under a measure in force."""
+        ctx.actor.require(Action.VIEW_PERSON)
+        if not atena_nos:
+            return frozenset()
+        with self._store.transaction() as session:
+            return frozenset(
+                session.scalars(
+                    select(ProtectedPerson.atena_no)
+                    .join(
+                        ProtectionMeasure,
+                        ProtectionMeasure.measure_id == ProtectedPerson.measure_id,
+                    )
+                    .where(
+                        ProtectedPerson.atena_no.in_(list(atena_nos)),
+                        ProtectionMeasure.ended_on.is_(None),
+                    )
+                )
+            )
 
     def person_alerts(self, ctx: ServiceContext, atena_no: str) -> tuple[str, ...]:
         """What a screen showing ``atena_no`` must say (j380, j440): under a measure, ending…"""
