@@ -46,7 +46,7 @@ help:
 	@echo 'make sysdeps           install the Debian packages the project needs (apt, as root)'
 	@echo 'make venv              create .venv and pip install -e ".[dev]"'
 	@echo 'make lint              ruff check, ruff format --check, mypy'
-	@echo 'make check-migrations  alembic upgrade head + alembic check on an empty local store'
+	@echo 'make check-migrations  alembic upgrade head + alembic check: local store and central PostgreSQL'
 	@echo 'make screenshot        write docs/images/main-window.png under Xvfb'
 	@echo 'make bench             run the benchmarks in bench/ (search, card, certificate)'
 	@echo 'make clean             remove .venv and caches'
@@ -130,8 +130,10 @@ lint: venv
 	echo '--- mypy'; $(VENV)/bin/mypy madoguchi || status=1; \
 	exit $$status
 
-check-migrations: venv
-	$(PY) -m madoguchi.storage.migrations check
+# Both schemas: the local one on an empty SQLCipher store, the central one on a throwaway
+# PostgreSQL cluster started for the check (initdb/pg_ctl, as the postgres user when root).
+check-migrations: sysdeps venv
+	$(PY) -m madoguchi.storage.migrations check --central-throwaway
 
 # Lint and the migration check run first; pytest runs even if they failed, so one
 # run shows every problem, and the target fails if any step failed.

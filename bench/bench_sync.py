@@ -1,0 +1,421 @@
+"""Sync with the centre at 1,000,000 persons: bootstrap, push, and time-to-visible.
+
+    .venv/bin/python bench/bench_sync.py [--persons 1000000] [--samples 20] [--ops 1000]
+
+Uses the encrypted demo city that bench/bench_search.py builds and caches (bench/out/), starts
+a throwaway PostgreSQL cluster (fsync on), loads the centre from a migrated copy of the city,
+then measures (REQUIREMENTS §12):
+
+- bootstrap of a new terminal's replica from the centre (budget ≤ 120 s, with progress),
+  against the same tables read through a raw psycopg ``COPY … TO STDOUT`` (the physical limit
+  of getting the rows out of PostgreSQL into this process);
+- a push of N ops (audit entries of N searches) from one terminal;
+- one approved change visible on another terminal (budget ≤ 2 s when both are online): the
+  approving terminal's worker is nudged after the approval (as the GUI does after a write),
+  the other terminal's worker waits on LISTEN/NOTIFY with a 30 s timer.
+
+Writes the "Sync" section of docs/BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+WORK = OUT / "sync"
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("XDG_DATA_HOME", str(OUT / "xdg"))
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+
+import keyring  # noqa: E402
+import psycopg  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from bench.report import write_section  # noqa: E402
+from madoguchi.app.context import Actor, FixedClock, ServiceContext  # noqa: E402
+from madoguchi.app.domain.permissions import Role  # noqa: E402
+from madoguchi.app.services.centre_setup import install_centre_permissions  # noqa: E402
+from madoguchi.app.services.search import SearchCriteria, SearchService  # noqa: E402
+from madoguchi.storage.central.admin import (  # noqa: E402
+    central_engine,
+    create_database,
+    provision_terminal,
+)
+from madoguchi.storage.central.cluster import ThrowawayCluster  # noqa: E402
+from madoguchi.storage.central.load import load_register  # noqa: E402
+from madoguchi.storage.migrations import upgrade_central  # noqa: E402
+from madoguchi.storage.models import Person  # noqa: E402
+from madoguchi.storage.store import (  # noqa: E402
+    KEYRING_SERVICE,
+    LocalStore,
+    forget_key,
+    keyring_username,
+    load_key,
+)
+from madoguchi.storage.sync import (  # noqa: E402
+    BootstrapProgress,
+    BootstrapReport,
+    PostgresCentre,
+    SyncWorker,
+    bootstrap,
+    enrol_loaded_copy,
+)
+from madoguchi.storage.sync.push import push_pending  # noqa: E402
+
+BULK = (
+    "ref_change_reasons",
+    "ref_towns",
+    "households",
+    "persons",
+    "change_history",
+    "individual_items",
+    "alias_history",
+    "drafts",
+)
+TERMINALS = {"BENCH-A": "bench_a", "BENCH-B": "bench_b", "BENCH-NEW": "bench_new"}
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def copy_store(source: Path, target: Path) -> LocalStore:
+    """A copy of an encrypted store with its key (removing an old copy first)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    key = load_key(source)
+    assert key is not None, f"no key for {source} in the keyring"
+    shutil.copyfile(source, target)
+    keyring.set_password(KEYRING_SERVICE, keyring_username(target), key)
+    return LocalStore.open(target)
+
+
+def fresh_store(path: Path) -> LocalStore:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    forget_key(path)
+    return LocalStore.open(path, create=True)
+
+
+def raw_copy(dsn: str) -> tuple[float, int, int]:
+    """Seconds, bytes and rows of ``COPY table TO STDOUT`` for every replica table."""
+    started, size, rows = time.perf_counter(), 0, 0
+    with psycopg.connect(dsn) as conn:
+        for table in BULK:
+            with conn.cursor().copy(f"COPY {table} TO STDOUT") as copy:
+                for block in copy:
+                    size += len(block)
+            rows += conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
+    return time.perf_counter() - started, size, rows
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def move_household(
+    store: LocalStore,
+    household_no: str,
+    banchi: str,
+    clerk: ServiceContext,
+    supervisor: ServiceContext,
+) -> str:
+    """A 転居 of a whole household, saved by a clerk and approved by a supervisor; returns
+    the 宛名番号 of one of the movers."""
+    from madoguchi.app.domain.intake import (
+        Destination,
+        IdentityCheckRecord,
+        IntakeForm,
+        Mover,
+        NotifierKind,
+        Variant,
+    )
+    from madoguchi.app.services.intake import MoveWithinService
+    from madoguchi.app.services.intake.base import AlertsNotConfirmed
+    from madoguchi.app.services.review.service import ReviewService
+
+    with store.transaction() as session:
+        members = session.scalars(
+            select(Person).where(Person.household_no == household_no, Person.status == "current")
+        ).all()
+        town = members[0].address_code
+    form = IntakeForm(
+        variant=Variant.MOVE_WITHIN,
+        moved_on=clerk.today() - dt.timedelta(days=1),
+        notified_on=clerk.today(),
+        movers=tuple(
+            Mover(
+                atena_no=m.atena_no,
+                family_name=m.family_name,
+                given_name=m.given_name,
+                relationship=m.relationship,
+            )
+            for m in members
+        ),
+        destination=Destination(address_code=town, banchi=banchi, katagaki=None),
+        identity_check=IdentityCheckRecord(
+            notifier_kind=NotifierKind.SELF,
+            notifier_name="計測　届出人",
+            documents=("P02",),
+            power_of_attorney=False,
+        ),
+    )
+    service = MoveWithinService(store)
+    try:
+        draft = service.save(clerk, form)
+    except AlertsNotConfirmed as alerts:
+        draft = service.save(clerk, form, confirmed={a.key for a in alerts.alerts})
+    ReviewService(store).approve(supervisor, draft.draft_id)
+    return members[0].atena_no
+
+
+@dataclass
+class Figures:
+    """Everything the report shows."""
+
+    persons: int
+    load_seconds: float = 0.0
+    copy: tuple[float, int, int] = (0.0, 0, 0)
+    bootstrap: BootstrapReport | None = None
+    progress: list[str] = field(default_factory=list)
+    replica_mb: float = 0.0
+    pushed: int = 0
+    push_batches: int = 0
+    push_seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+
+
+def set_up_centre(cluster: ThrowawayCluster, source_path: Path, figures: Figures) -> str:
+    """The centre's database: schema, the city, the matrix and the benchmark's terminals."""
+    dsn = create_database(cluster.dsn(), "centre")
+    engine = central_engine(dsn)
+    upgrade_central(engine)
+    engine.dispose()
+    say("loading the centre …")
+    last = [0.0]
+
+    def load_progress(table: str, done: int, total: int) -> None:
+        if time.perf_counter() - last[0] > 10:
+            last[0] = time.perf_counter()
+            say(f"  load {table}: {done:,}/{total:,}")
+
+    source = LocalStore.open(source_path)
+    try:
+        loaded = load_register(source, dsn, progress=load_progress)
+    finally:
+        source.close()
+    figures.load_seconds = loaded.seconds
+    say(f"centre loaded in {loaded.seconds:.0f} s: {loaded.rows}")
+    with psycopg.connect(dsn) as conn:
+        install_centre_permissions(conn)
+        for terminal_id, role in TERMINALS.items():
+            provision_terminal(
+                conn, terminal_id, role=role, office="本庁舎 市民課", description=terminal_id
+            )
+    return dsn
+
+
+def measure_bootstrap(cluster: ThrowawayCluster, figures: Figures) -> LocalStore:
+    """A new terminal's replica from the centre, with its progress as shown."""
+    replica = fresh_store(WORK / "replica.db")
+    shown = [0.0]
+
+    def progress(event: BootstrapProgress) -> None:
+        if event.seconds - shown[0] >= 10 or event.fraction == 1.0:
+            shown[0] = event.seconds
+            line = (
+                f"{event.seconds:5.1f} s  {event.fraction:6.1%}  {event.table} "
+                f"{event.table_done:,}/{event.table_total:,}"
+            )
+            figures.progress.append(line)
+            say("  bootstrap " + line)
+
+    centre = PostgresCentre(cluster.dsn("centre", user="bench_new"))
+    say("bootstrap of a new replica …")
+    try:
+        figures.bootstrap = bootstrap(replica, centre, progress=progress)
+    finally:
+        centre.close()
+    figures.replica_mb = (WORK / "replica.db").stat().st_size / 1e6
+    say(
+        f"bootstrap: {sum(figures.bootstrap.rows.values()):,} rows in "
+        f"{figures.bootstrap.seconds:.1f} s"
+    )
+    return replica
+
+
+def contexts(clock: FixedClock) -> tuple[ServiceContext, ServiceContext]:
+    """A clerk and a supervisor on terminal BENCH-A."""
+    office = "本庁舎 市民課"
+    clerk = ServiceContext(
+        Actor("S0001", "計測", office, frozenset({Role.CLERK})), "BENCH-A", clock
+    )
+    supervisor = ServiceContext(
+        Actor("S0005", "計測", office, frozenset({Role.SUPERVISOR})), "BENCH-A", clock
+    )
+    return clerk, supervisor
+
+
+def measure_push(store: LocalStore, centre: PostgresCentre, ops: int, figures: Figures) -> None:
+    """Push the audit entries of ``ops`` searches made on the terminal."""
+    clock = FixedClock(dt.datetime(2026, 11, 2, 10, 30))
+    clerk, _ = contexts(clock)
+    search = SearchService(store)
+    with store.transaction() as session:
+        numbers = session.scalars(select(Person.atena_no).limit(ops)).all()
+    for atena_no in numbers:
+        search.search(clerk, SearchCriteria(atena_no=atena_no))
+    started = time.perf_counter()
+    pushed = push_pending(store, centre, clock.now)
+    figures.push_seconds = time.perf_counter() - started
+    figures.pushed, figures.push_batches = pushed.delivered, pushed.batches
+    say(f"push: {pushed.delivered} ops in {figures.push_seconds:.2f} s")
+
+
+def wait_for(store: LocalStore, atena_no: str, banchi: str, since: float) -> float:
+    """Milliseconds from ``since`` until the replica shows the person at ``banchi``."""
+    raw = store.engine.raw_connection()
+    try:
+        while True:
+            cursor = raw.cursor()
+            row = cursor.execute(
+                "SELECT banchi FROM persons WHERE atena_no = ?", (atena_no,)
+            ).fetchone()
+            if row and row[0] == banchi:
+                return (time.perf_counter() - since) * 1000
+            if time.perf_counter() - since > 30:
+                raise RuntimeError("the change did not arrive within 30 s")
+            time.sleep(0.005)
+    finally:
+        raw.close()
+
+
+def measure_latency(
+    cluster: ThrowawayCluster,
+    a_store: LocalStore,
+    centre_a: PostgresCentre,
+    replica: LocalStore,
+    samples: int,
+    figures: Figures,
+) -> None:
+    """Approvals on BENCH-A, each timed until BENCH-B (the new replica) shows it."""
+    clock = FixedClock(dt.datetime(2026, 11, 2, 10, 30))
+    clerk, supervisor = contexts(clock)
+    worker_a = SyncWorker(a_store, centre_a, clock=clock.now, poll_seconds=30)
+    centre_b = PostgresCentre(cluster.dsn("centre", user="bench_b"))
+    worker_b = SyncWorker(replica, centre_b, clock=clock.now, poll_seconds=30)
+    worker_b.run_once()
+    with a_store.transaction() as session:
+        households = session.scalars(
+            select(Person.household_no)
+            .where(Person.status == "current")
+            .group_by(Person.household_no)
+            .having(func.count() == 2)
+            .limit(samples)
+        ).all()
+    worker_a.start()
+    worker_b.start()
+    time.sleep(1)
+    try:
+        for index, household_no in enumerate(households):
+            banchi = f"{90 + index}-1"
+            atena_no = move_household(a_store, household_no, banchi, clerk, supervisor)
+            approved = time.perf_counter()
+            worker_a.nudge()  # what the GUI does after a write
+            figures.latencies.append(wait_for(replica, atena_no, banchi, approved))
+            time.sleep(0.2)
+    finally:
+        worker_a.stop()
+        worker_b.stop()
+    say(f"visible on B: p50 {statistics.median(figures.latencies):.0f} ms")
+
+
+def report(figures: Figures) -> None:
+    """Write the section of docs/BENCHMARKS.md."""
+    boot = figures.bootstrap
+    assert boot is not None
+    rows = sum(boot.rows.values())
+    copy_seconds, copy_bytes, copy_rows = figures.copy
+    lat = figures.latencies
+    rows_line = ", ".join(f"{name} {count:,}" for name, count in boot.rows.items())
+    progress = "\n".join(figures.progress)
+    body = f"""
+Centre: PostgreSQL 15 (throwaway cluster on the same machine, fsync on, Unix socket), loaded
+from the {figures.persons:,}-person demo city in {figures.load_seconds:.0f} s. Terminals:
+encrypted local stores (SQLCipher, WAL, synchronous=FULL).
+
+| What | n | result | budget |
+|---|---|---|---|
+| Bootstrap of a new replica ({rows:,} rows) | 1 | {boot.seconds:.1f} s ({rows / boot.seconds:,.0f} rows/s), store {figures.replica_mb:,.0f} MB | ≤ 120 s, with progress |
+| Raw psycopg `COPY … TO STDOUT` of the same tables (physical limit of reading them) | 1 | {copy_seconds:.1f} s ({copy_rows / copy_seconds:,.0f} rows/s, {copy_bytes / 1e6:,.0f} MB) | – |
+| Push of {figures.pushed:,} ops (audit entries of searches), {figures.push_batches} calls | 1 | {figures.push_seconds:.2f} s ({figures.pushed / figures.push_seconds:,.0f} ops/s) | – |
+| One approved change visible on another terminal | {len(lat)} | p50 {statistics.median(lat):.0f} ms, p95 {percentile(lat, 95):.0f} ms, max {max(lat):.0f} ms | ≤ 2 s |
+
+Rows per table: {rows_line}.
+
+Bootstrap progress as shown:
+
+```
+{progress}
+```
+"""
+    write_section(
+        f"Sync with the centre ({figures.persons:,} persons)",
+        f"python bench/bench_sync.py --persons {figures.persons}",
+        body,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--ops", type=int, default=1000)
+    args = parser.parse_args()
+    city = OUT / f"city-{args.persons}.db"
+    if not city.exists():
+        say(f"{city} is missing: run bench/bench_search.py --persons {args.persons} first")
+        return 2
+    WORK.mkdir(parents=True, exist_ok=True)
+    source_path = WORK / "centre-source.db"
+    if not (source_path.exists() and load_key(source_path)):
+        say("copying and migrating the city for the centre …")
+        copy_store(city, source_path).close()
+    figures = Figures(args.persons)
+    settings = {
+        "shared_buffers": "512MB",
+        "max_wal_size": "8GB",
+        "checkpoint_timeout": "30min",
+        "work_mem": "64MB",
+        "maintenance_work_mem": "512MB",
+    }
+    with ThrowawayCluster.started(settings, durable=True) as cluster:
+        dsn = set_up_centre(cluster, source_path, figures)
+        say("raw COPY of the replica tables …")
+        figures.copy = raw_copy(dsn)
+        replica = measure_bootstrap(cluster, figures)
+        a_store = copy_store(source_path, WORK / "terminal-a.db")
+        enrol_loaded_copy(a_store, 0)
+        centre_a = PostgresCentre(cluster.dsn("centre", user="bench_a"))
+        try:
+            measure_push(a_store, centre_a, args.ops, figures)
+            measure_latency(cluster, a_store, centre_a, replica, args.samples, figures)
+        finally:
+            a_store.close()
+            replica.close()
+    report(figures)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

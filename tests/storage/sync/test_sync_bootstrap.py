@@ -1,0 +1,102 @@
+"""A new terminal's replica from the centre, with progress, cancel and resume (R-SYNC-5);
+a terminal whose cursor the centre forgot takes a new snapshot and loses nothing."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import Table, func, select
+
+from madoguchi.storage.central.admin import head, prune_change_log
+from madoguchi.storage.models import ChangeHistory, Draft, Person, StaffMember
+from madoguchi.storage.store import LocalStore
+from madoguchi.storage.sync import (
+    BootstrapCancelled,
+    PostgresCentre,
+    ResyncNeeded,
+    bootstrap,
+    pull_changes,
+)
+from madoguchi.storage.sync.meta import cursor
+from tests.storage.sync.scenarios import family, move_within, pending_count, person
+
+
+def rows(store: LocalStore, model) -> list[tuple]:
+    table = model.__table__
+    assert isinstance(table, Table)
+    columns = [c for c in table.columns if c.name != "id"]
+    with store.transaction() as session:
+        return [tuple(r) for r in session.execute(select(*columns).order_by(*columns[:3]))]
+
+
+def test_a_new_terminal_gets_the_whole_register_with_progress(centre, demo_store, tmp_path):
+    store = LocalStore.open(tmp_path / "new.db", create=True)
+    centre_link = PostgresCentre(centre.terminal_dsn("TERM-C"))
+    events = []
+    try:
+        report = bootstrap(store, centre_link, progress=events.append, chunk_rows=500)
+    finally:
+        centre_link.close()
+    assert report.cursor == 0 and not report.resumed and not report.refreshed
+    assert report.rows["persons"] == 1500
+    assert events[-1].done == events[-1].total and events[-1].fraction == 1.0
+    assert [e.done for e in events] == sorted(e.done for e in events)
+    for model in (Person, ChangeHistory):
+        assert rows(store, model) == rows(demo_store, model)
+    with store.transaction() as session:
+        assert cursor(session) == 0
+        staff = session.get(StaffMember, "S0005")
+        assert staff is not None and staff.password_hash is None  # credentials never travel
+    store.close()
+
+
+def test_a_cancelled_bootstrap_resumes_where_it_stopped(centre, demo_store, tmp_path):
+    store = LocalStore.open(tmp_path / "resume.db", create=True)
+    centre_link = PostgresCentre(centre.terminal_dsn("TERM-C"))
+    cancel = threading.Event()
+    seen = []
+
+    def progress(event) -> None:
+        seen.append(event)
+        if event.table == "persons" and event.table_done >= 600:
+            cancel.set()
+
+    try:
+        with pytest.raises(BootstrapCancelled):
+            bootstrap(store, centre_link, progress=progress, cancel=cancel, chunk_rows=300)
+        with store.transaction() as session:
+            partial = session.scalar(select(func.count()).select_from(Person))
+            assert cursor(session) is None
+        assert 0 < partial < 1500
+        report = bootstrap(store, centre_link, chunk_rows=300)
+    finally:
+        centre_link.close()
+    assert report.resumed and report.rows["persons"] == 1500
+    assert rows(store, Person) == rows(demo_store, Person)
+    store.close()
+
+
+def test_an_expired_cursor_means_a_new_snapshot_and_the_outbox_is_kept(make_terminal, centre):
+    a, b = make_terminal("TERM-A"), make_terminal("TERM-B")
+    theirs, ours = family(b.store, 2, offset=40), family(a.store, 2, offset=41)
+    move_within(b, theirs, "21-1")
+    assert b.sync().ok
+    with centre.admin() as conn:
+        prune_change_log(conn, head(conn))  # the log no longer reaches back to A's cursor
+    draft_id = move_within(a, ours, "22-2")  # A's own work, not yet pushed
+    waiting = pending_count(a)
+
+    with pytest.raises(ResyncNeeded):
+        pull_changes(a.store, a.centre)
+    report = bootstrap(a.store, a.centre)
+    assert report.refreshed
+    assert person(a, theirs.householder.atena_no).banchi == "21-1"  # B's change arrived
+    assert person(a, ours.householder.atena_no).banchi == "22-2"  # A's own is kept
+    with a.store.transaction() as session:
+        assert session.get(Draft, draft_id).status == "approved"
+    assert pending_count(a) == waiting
+
+    cycle = a.sync()  # the outbox is replayed on top of the new snapshot
+    assert cycle.ok and cycle.push.delivered == waiting and cycle.push.conflicts == 0
+    assert centre.scalar("SELECT status FROM drafts WHERE draft_id = %s", [draft_id]) == "approved"

@@ -1,0 +1,128 @@
+"""Least privilege at the centre (R-SYNC-4): terminals call functions, never tables, and
+the functions check every op again (a terminal is not trusted)."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from madoguchi.app.domain.permissions import Action, Role
+from madoguchi.app.services.centre_setup import ACTIONS_NAMED_IN_SQL
+from madoguchi.app.services.review.service import ReviewService
+from madoguchi.storage.central.models import CentralBase
+from madoguchi.storage.sync import CentreRefused, PostgresCentre, list_problems
+from tests.storage.sync.scenarios import family, move_within, pending_envelopes, person
+
+OTHER_CLERK = "S0002"
+MAKER_SUPERVISOR = "S0010"
+CENTRAL_TABLES = sorted([*CentralBase.metadata.tables, "alembic_version"])
+
+
+def first_column(centre, table: str) -> str:
+    return centre.scalar(
+        "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum = 1", [table]
+    )
+
+
+@pytest.mark.parametrize("verb", ["SELECT", "INSERT", "UPDATE", "DELETE"])
+def test_a_terminal_role_is_refused_every_statement_on_every_table(centre, verb):
+    refused = []
+    with psycopg.connect(centre.terminal_dsn("TERM-A"), autocommit=True) as terminal:
+        for table in CENTRAL_TABLES:
+            column = first_column(centre, table)
+            statement = {
+                "SELECT": f"SELECT * FROM public.{table} LIMIT 1",
+                "INSERT": f"INSERT INTO public.{table} DEFAULT VALUES",
+                "UPDATE": f"UPDATE public.{table} SET {column} = {column}",
+                "DELETE": f"DELETE FROM public.{table}",
+            }[verb]
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                terminal.execute(statement)
+            refused.append(table)
+    assert refused == CENTRAL_TABLES and len(refused) >= 20
+
+
+def test_the_sync_functions_work_for_a_terminal_and_know_who_it_is(centre):
+    with psycopg.connect(centre.terminal_dsn("TERM-B"), autocommit=True) as terminal:
+        (who,) = terminal.execute("SELECT sync.whoami()").fetchone()
+    assert who["terminal_id"] == "TERM-B" and who["role"] == "term_b"
+
+
+def test_row_level_security_stands_behind_the_grants(centre):
+    # Should a table right ever be granted by mistake, RLS still shows a terminal nothing.
+    with centre.admin() as admin:
+        admin.execute("GRANT USAGE ON SCHEMA public TO term_a")
+        admin.execute("GRANT SELECT ON persons TO term_a")
+    try:
+        with psycopg.connect(centre.terminal_dsn("TERM-A"), autocommit=True) as terminal:
+            assert terminal.execute("SELECT count(*) FROM public.persons").fetchone()[0] == 0
+        assert centre.scalar("SELECT count(*) FROM persons") > 0
+    finally:
+        with centre.admin() as admin:
+            admin.execute("REVOKE SELECT ON persons FROM term_a")
+            admin.execute("REVOKE USAGE ON SCHEMA public FROM term_a")
+
+
+def test_a_role_that_is_not_a_registered_terminal_is_refused(centre):
+    with centre.admin() as admin:
+        admin.execute("CREATE ROLE stranger LOGIN IN ROLE madoguchi_terminal")
+    stranger = PostgresCentre(centre.cluster.dsn(centre.name, user="stranger"))
+    try:
+        with pytest.raises(CentreRefused):
+            stranger.push([])
+    finally:
+        stranger.close()
+
+
+def test_the_centre_refuses_an_approval_by_someone_who_is_not_a_supervisor(make_terminal, centre):
+    a = make_terminal("TERM-A")
+    home = family(a.store, 2, offset=15)
+    before = person(a, home.householder.atena_no)
+    # The terminal believes the clerk is a supervisor (a tampered or stale terminal).
+    draft_id = move_within(a, home, "6-6", approve_as=None)
+    ReviewService(a.store).approve(a.ctx(Role.SUPERVISOR, staff_no=OTHER_CLERK), draft_id)
+
+    report = a.sync()
+    assert report.ok and report.push.rejected == 1 and report.push.conflicts == 0
+    assert centre.scalar("SELECT status FROM drafts WHERE draft_id = %s", [draft_id]) == "draft"
+    assert (
+        centre.scalar("SELECT banchi FROM persons WHERE atena_no = %s", [home.householder.atena_no])
+        == before.banchi
+    )
+    # The terminal shows the centre's state again and the refusal with its reason.
+    assert person(a, home.householder.atena_no).banchi == before.banchi
+    with a.store.transaction() as session:
+        (problem,) = list_problems(session)
+    assert problem.kind == "rejected" and "権限" in problem.reason and OTHER_CLERK in problem.reason
+
+
+def test_the_centre_refuses_self_approval_and_ops_of_another_terminal(make_terminal, centre):
+    a = make_terminal("TERM-A")
+    # S0010 is a clerk and a supervisor: the maker here, and then the forged approver.
+    draft_id = move_within(a, family(a.store, 2, offset=16), "7-1", maker=MAKER_SUPERVISOR)
+    ops = pending_envelopes(a)
+    approval = next(op for op in ops if op["op_type"] == "approve_draft")
+    others = [op for op in ops if op is not approval]
+    assert {r["result"] for r in a.centre.push(others)} == {"applied"}
+
+    forged = dict(approval, op_id="00000000-0000-4000-8000-000000000001", staff_no=MAKER_SUPERVISOR)
+    (answer,) = a.centre.push([forged])
+    assert answer["result"] == "rejected" and "自分が受け付けた" in answer["reason"]
+    elsewhere = dict(approval, op_id="00000000-0000-4000-8000-000000000002", terminal_id="TERM-B")
+    (answer,) = a.centre.push([elsewhere])
+    assert answer["result"] == "rejected" and "TERM-B" in answer["reason"]
+    (answer,) = a.centre.push([approval])
+    assert answer["result"] == "applied"
+    assert centre.scalar("SELECT status FROM drafts WHERE draft_id = %s", [draft_id]) == "approved"
+
+
+def test_the_actions_the_central_sql_names_are_in_the_matrix():
+    assert set(ACTIONS_NAMED_IN_SQL) <= {a.value for a in Action}
+
+
+def test_the_centre_holds_the_applications_permission_matrix(centre):
+    from madoguchi.app.services.centre_setup import matrix
+
+    with centre.admin() as conn:
+        rows = conn.execute("SELECT role, action FROM role_permissions").fetchall()
+    assert {(r, a) for r, a in rows} == {(r, a) for r, actions in matrix().items() for a in actions}
