@@ -48,7 +48,7 @@ help:
 	@echo 'make lint              ruff check, ruff format --check, mypy'
 	@echo 'make check-migrations  alembic upgrade head + alembic check: local store and central PostgreSQL'
 	@echo 'make screenshot        write docs/images/main-window.png under Xvfb'
-	@echo 'make bench             run the benchmarks in bench/ (search, card, certificate)'
+	@echo 'make bench             run the benchmarks in bench/ (search, card, certificate, sync)'
 	@echo 'make clean             remove .venv and caches'
 
 # ---------------------------------------------------------------------------
@@ -164,6 +164,7 @@ bench: sysdeps venv
 	$(PY) bench/bench_search.py
 	$(PY) bench/bench_card.py
 	$(PY) bench/bench_certificate.py
+	$(PY) bench/bench_sync.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info

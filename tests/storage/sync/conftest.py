@@ -3,7 +3,7 @@ terminals (private copies of the demo city, enrolled as replicas at the centre's
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from madoguchi.app.context import Actor, FixedClock, ServiceContext
 from madoguchi.app.domain.permissions import Role
 from madoguchi.storage.central.cluster import ThrowawayCluster
 from madoguchi.storage.store import LocalStore
-from madoguchi.storage.sync import PostgresCentre, SyncWorker, enrol_loaded_copy
+from madoguchi.storage.sync import CycleReport, PostgresCentre, SyncWorker, enrol_loaded_copy
 from tests.helpers.postgres import (
     CentreDb,
     build_template,
@@ -71,13 +71,15 @@ class Terminal:
         actor = Actor(staff_no, f"試験 {staff_no}", "本庁舎 市民課", frozenset(roles))
         return ServiceContext(actor=actor, terminal_id=self.terminal_id, clock=self.clock)
 
-    def sync(self):  # -> CycleReport
+    def sync(self) -> CycleReport:
         """One push-then-pull cycle."""
         return self.worker.run_once()
 
 
 @pytest.fixture
-def make_terminal(centre: CentreDb, demo_store: LocalStore, tmp_path: Path) -> Iterator[object]:
+def make_terminal(
+    centre: CentreDb, demo_store: LocalStore, tmp_path: Path
+) -> Iterator[Callable[[str], Terminal]]:
     """``make_terminal("TERM-A")``: a terminal on this test's centre."""
     made: list[Terminal] = []
 

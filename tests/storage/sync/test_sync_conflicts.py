@@ -106,3 +106,37 @@ def test_later_ops_on_a_conflicted_household_wait_until_it_is_settled(make_termi
     with a.store.transaction() as session:
         assert list_problems(session) == []
         assert blocked_persons(session) == set()
+
+
+def test_a_conflict_restores_a_person_into_a_household_this_terminal_has_not_pulled_yet(
+    make_terminal, centre
+):
+    from madoguchi.app.domain.intake import IntakeForm, Variant
+    from madoguchi.app.services.intake import MoveWithinService
+    from tests.app.services.intake.conftest import TODAY, days_ago, identity, mover_of, new_address
+
+    a, b = make_terminal("TERM-A"), make_terminal("TERM-B")
+    home = family(a.store, 2, offset=13)
+    leaver = home.others[0]
+    late = move_within(a, home, "8-1")  # A, offline: the whole household moves
+    # B: one member moves out on their own, into a new household.
+    form = IntakeForm(
+        variant=Variant.MOVE_WITHIN,
+        moved_on=days_ago(1),
+        notified_on=TODAY,
+        movers=(mover_of(leaver, relationship="世帯主"),),
+        destination=new_address(b.store, "8-2"),
+        identity_check=identity(),
+    )
+    draft = MoveWithinService(b.store).save(b.ctx(Role.CLERK, staff_no="S0001"), form)
+    ReviewService(b.store).approve(
+        b.ctx(Role.SUPERVISOR, staff_no=OTHER_SUPERVISOR), draft.draft_id
+    )
+    assert b.sync().push.conflicts == 0
+    new_household = person(b, leaver.atena_no).household_no
+    assert new_household != home.household.household_no
+
+    report = a.sync()
+    assert report.ok and report.push.conflicts == 1
+    assert person(a, leaver.atena_no).household_no == new_household
+    assert draft_status(a, late) == "draft"

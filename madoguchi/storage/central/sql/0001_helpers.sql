@@ -164,6 +164,9 @@ CREATE FUNCTION restore_images(p_op jsonb) RETURNS jsonb LANGUAGE sql STABLE AS 
     ), household_keys AS (
         SELECT value->>'household_no' AS k FROM jsonb_array_elements(coalesce(p_op->'effect'->'households', '[]'))
         UNION SELECT key FROM jsonb_each(coalesce(p_op->'payload'->'base_versions'->'households', '{}'))
+        -- and the households the restored persons live in now (the terminal may not have
+        -- pulled a new one yet)
+        UNION SELECT p.household_no FROM persons p JOIN person_keys ON p.atena_no = person_keys.k
     )
     SELECT jsonb_build_object(
         'persons', (SELECT coalesce(jsonb_agg(coalesce(row_image('person', k),
