@@ -281,6 +281,36 @@ class IntakeService(ABC):
         return draft
 
 
+def record_draft_closing(
+    session: Session,
+    ctx: ServiceContext,
+    draft: Draft,
+    *,
+    action: str,
+    op_type: str,
+    reason: str,
+    at: dt.datetime,
+) -> None:
+    """Audit a draft leaving the queue (withdrawn, rejected) and queue its op for the centre."""
+    append_audit(
+        session,
+        at=at,
+        terminal_id=ctx.terminal_id,
+        staff_no=ctx.actor.staff_no,
+        action=action,
+        target_persons=list(draft.target_persons),
+        detail={"draft_id": draft.draft_id, "reason": reason},
+    )
+    enqueue_op(
+        session,
+        op_type=op_type,
+        payload={"draft_id": draft.draft_id, "reason": reason},
+        created_at=at,
+        terminal_id=ctx.terminal_id,
+        staff_no=ctx.actor.staff_no,
+    )
+
+
 class DraftNotEditable(Exception):
     """The draft is not the actor's, or is no longer open."""
 

@@ -22,7 +22,11 @@ from madoguchi.app.domain.intake import (
 )
 from madoguchi.app.domain.permissions import Action
 from madoguchi.app.domain.wareki import format_date_jp
-from madoguchi.app.services.intake.base import OPEN_STATUSES, DraftNotEditable
+from madoguchi.app.services.intake.base import (
+    OPEN_STATUSES,
+    DraftNotEditable,
+    record_draft_closing,
+)
 from madoguchi.app.services.intake.household import destination_address
 from madoguchi.storage.audit import append_audit
 from madoguchi.storage.models import (
@@ -31,7 +35,6 @@ from madoguchi.storage.models import (
     RefIdentityDocument,
     StoreMeta,
 )
-from madoguchi.storage.outbox import enqueue_op
 from madoguchi.storage.store import LocalStore
 
 STATUS_LABELS = {
@@ -154,22 +157,14 @@ class DraftService:
             draft.status_reason = reason.strip()
             draft.updated_at = now
             draft.row_version += 1
-            append_audit(
+            record_draft_closing(
                 session,
-                at=now,
-                terminal_id=ctx.terminal_id,
-                staff_no=ctx.actor.staff_no,
+                ctx,
+                draft,
                 action="intake_draft_withdrawn",
-                target_persons=list(draft.target_persons),
-                detail={"draft_id": draft_id, "reason": reason.strip()},
-            )
-            enqueue_op(
-                session,
                 op_type="withdraw_draft",
-                payload={"draft_id": draft_id, "reason": reason.strip()},
-                created_at=now,
-                terminal_id=ctx.terminal_id,
-                staff_no=ctx.actor.staff_no,
+                reason=reason.strip(),
+                at=now,
             )
 
     def late_notifications(

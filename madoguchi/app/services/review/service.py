@@ -29,7 +29,7 @@ from madoguchi.app.domain.intake_rules import Level
 from madoguchi.app.domain.permissions import Action, allowed
 from madoguchi.app.domain.separation import check_approver
 from madoguchi.app.services.intake import intake_services
-from madoguchi.app.services.intake.base import IntakeRefused
+from madoguchi.app.services.intake.base import IntakeRefused, record_draft_closing
 from madoguchi.app.services.review.apply import apply_form
 from madoguchi.app.services.review.changes import RegisteredChange
 from madoguchi.app.services.review.corrections import apply_cancellation, apply_correction
@@ -402,22 +402,14 @@ class ReviewService:
             draft.reviewer_staff_no = ctx.actor.staff_no
             draft.reviewed_at = now
             draft.row_version += 1
-            append_audit(
+            record_draft_closing(
                 session,
-                at=now,
-                terminal_id=ctx.terminal_id,
-                staff_no=ctx.actor.staff_no,
+                ctx,
+                draft,
                 action="review_rejected",
-                target_persons=list(draft.target_persons),
-                detail={"draft_id": draft_id, "reason": reason.strip()},
-            )
-            enqueue_op(
-                session,
                 op_type="reject_draft",
-                payload={"draft_id": draft_id, "reason": reason.strip()},
-                created_at=now,
-                terminal_id=ctx.terminal_id,
-                staff_no=ctx.actor.staff_no,
+                reason=reason.strip(),
+                at=now,
             )
 
     def refresh(self, ctx: ServiceContext, draft_id: str) -> list[str]:
