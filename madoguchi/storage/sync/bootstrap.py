@@ -38,10 +38,6 @@ from madoguchi.storage.sync.snapshot_copy import (
     rebuild_indexes,
 )
 
-SMALL_TABLES: tuple[tuple[str, str, str], ...] = (
-    ("staff", "staff", "staff_no"),
-    ("terminals", "terminal", "terminal_id"),
-)
 CHUNK_ROWS = 20_000
 
 
@@ -185,7 +181,7 @@ def bootstrap(
         with store.transaction() as session:
             session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
             held = pending_touched(session)
-            for position, (name, entity, key) in enumerate(SMALL_TABLES, start=1):
+            for position, (name, entity, key) in enumerate(replica.SMALL_TABLES, start=1):
                 _, count, columns, rows = snapshot.chunk(name, None, 100_000)
                 for values in json.loads(rows):
                     image = dict(zip(columns, values, strict=True))
@@ -195,7 +191,7 @@ def bootstrap(
                 done_all += count
                 if progress is not None:
                     elapsed = time.perf_counter() - started
-                    last = position == len(SMALL_TABLES)
+                    last = position == len(replica.SMALL_TABLES)
                     progress(BootstrapProgress(name, count, count, done_all, total, elapsed, last))
             # The first run's position: rows copied by a resumed run are newer, and the log
             # from here on brings the older ones up to date.

@@ -61,6 +61,11 @@ TABLES: dict[str, tuple[Table, str]] = {
     "staff": (_table(StaffMember), "staff_no"),
     "terminal": (_table(Terminal), "terminal_id"),
 }
+# Tables a bootstrap copies after the bulk ones, through ``upsert``: (table, entity, key).
+SMALL_TABLES: tuple[tuple[str, str, str], ...] = (
+    ("staff", "staff", "staff_no"),
+    ("terminals", "terminal", "terminal_id"),
+)
 
 
 def local_values(table: Table, image: dict[str, Any]) -> dict[str, Any]:
