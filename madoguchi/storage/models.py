@@ -586,6 +586,8 @@ class CertificateIssue(LocalBase):
 
     ``request`` is the request as made, so a reprint can be issued again (with new 発行番号,
     ``reprint_of`` naming this one). ``disposed_*`` is the 処分情報 of a spoiled copy.
+    ``offline`` marks an issuance made while the centre was unreachable, from the terminal's
+    replica as of ``data_as_of`` (R-SYNC-3, R-CERT-8); the op carrying the log says so too.
     """
 
     __tablename__ = "certificate_issues"
@@ -614,6 +616,7 @@ class CertificateIssue(LocalBase):
     release_id: Mapped[str | None] = mapped_column(String(36))
     reprint_of: Mapped[str | None] = mapped_column(String(36), index=True)
     data_as_of: Mapped[str] = mapped_column(Text)
+    offline: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     request: Mapped[dict[str, Any]] = mapped_column(JSON)
     disposed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     disposed_by: Mapped[str | None] = mapped_column(String(16))

@@ -74,6 +74,7 @@ class IssueRecord:
     reprint_of: str | None
     data_as_of: str
     disposed: bool
+    offline: bool = False
 
 
 def record_of(row: CertificateIssue) -> IssueRecord:
@@ -100,6 +101,7 @@ def record_of(row: CertificateIssue) -> IssueRecord:
         reprint_of=row.reprint_of,
         data_as_of=row.data_as_of,
         disposed=row.disposed_at is not None,
+        offline=bool(row.offline),
     )
 
 
@@ -116,8 +118,13 @@ def record_issue(
     data_as_of: str,
     release_id: str | None,
     reprint_of: str | None,
+    offline: bool = False,
 ) -> CertificateIssue:
-    """Write the issuance, its copies, the audit entry and the outbox op."""
+    """Write the issuance, its copies, the audit entry and the outbox op.
+
+    ``offline``: issued while the centre was unreachable, from the replica as of
+    ``data_as_of``; the log row and the op (hence the centre's ``op_journal``) say so.
+    """
     now = ctx.now()
     items = [item.value for item in decision.printed_items]
     numbers = [copy.issue_no for copy in copies]
@@ -146,6 +153,7 @@ def record_issue(
         release_id=release_id,
         reprint_of=reprint_of,
         data_as_of=data_as_of,
+        offline=offline,
         request=request.to_json(),
     )
     session.add(row)
@@ -193,6 +201,7 @@ def record_issue(
         target_persons=list(target_persons),
         pages=row.pages,
         data_as_of=data_as_of,
+        offline=offline,
         mailed=decision.delivery is Delivery.MAIL_TO_PRINCIPAL,
     )
     enqueue_op(

@@ -317,6 +317,7 @@ class CertificateService:
             data_as_of=found.data_as_of,
             release_id=found.release.release_id if found.release else None,
             reprint_of=reprint_of,
+            offline=found.data_note is not None,
         )
         if found.release is not None:
             found.release.status = "used"
