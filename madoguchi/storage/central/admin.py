@@ -90,12 +90,26 @@ def provision_terminal(
     )
 
 
+# The 支援措置 ops (revision 0002) and the action of the permission matrix each needs; their
+# functions read it from ``op_actions`` (an op type without a row there is refused).
+PROTECTION_OP_ACTIONS: dict[str, str] = {
+    "register_measure": "manage_protection",
+    "extend_measure": "manage_protection",
+    "end_measure": "manage_protection",
+    "set_hold": "manage_protection",
+    "lift_hold": "manage_protection",
+    "request_release": "issue_certificate",
+    "decide_release": "release_protection",
+}
+
+
 def install_permissions(
     conn: psycopg.Connection[Any],
     matrix: Mapping[str, Iterable[str]],
     op_actions: Mapping[str, str],
 ) -> None:
-    """Replace the centre's permission matrix (role → actions) and the journal op rights."""
+    """Replace the centre's permission matrix (role → actions) and the op rights: the
+    journal ops' (``op_actions``) and the 支援措置 ops' (``PROTECTION_OP_ACTIONS``)."""
     conn.execute("DELETE FROM role_permissions")
     conn.execute("DELETE FROM op_actions")
     with conn.cursor() as cursor:
@@ -104,7 +118,8 @@ def install_permissions(
             [(role, action) for role, actions in matrix.items() for action in sorted(actions)],
         )
         cursor.executemany(
-            "INSERT INTO op_actions (op_type, action) VALUES (%s, %s)", list(op_actions.items())
+            "INSERT INTO op_actions (op_type, action) VALUES (%s, %s)",
+            list({**PROTECTION_OP_ACTIONS, **op_actions}.items()),
         )
 
 

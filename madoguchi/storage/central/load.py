@@ -94,14 +94,15 @@ def load_register(
     chunk: int = 20_000,
     progress: LoadProgress | None = None,
 ) -> LoadReport:
-    """Copy the register, reference data, staff, terminals and drafts into an empty centre.
+    """Copy the register, reference data, staff, terminals, drafts and the 支援措置, 発行抑止
+    and 一時解除 into an empty centre.
 
     Runs as the centre's administrator in one transaction: a failed load leaves nothing.
     """
     started = time.perf_counter()
     report = LoadReport()
     with psycopg.connect(dsn) as conn:
-        for table in (*central.REGISTER_TABLES, central.drafts):
+        for table in (*central.REGISTER_TABLES, central.drafts, *central.PROTECTION_TABLES):
             columns = tuple(c.name for c in table.columns)
             local = store_table(table.name)
             report.rows[table.name] = _copy_table(
@@ -117,7 +118,13 @@ def load_register(
         report.rows["terminals"] = _copy_table(
             store, conn, terminals, "terminals", _TERMINAL_COLUMNS, chunk, progress
         )
-        for name in ("change_history", "individual_items", "alias_history"):
+        for name in (
+            "change_history",
+            "individual_items",
+            "alias_history",
+            "protected_persons",
+            "protection_perpetrators",
+        ):
             conn.execute(
                 f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                 f"coalesce((SELECT max(id) FROM {name}), 0) + 1, false)"

@@ -40,7 +40,12 @@ from madoguchi.storage.models import (
     Draft,
     Household,
     IndividualItem,
+    IssuanceHold,
     Person,
+    ProtectedPerson,
+    ProtectionMeasure,
+    ProtectionPerpetrator,
+    ProtectionRelease,
     RefChangeReason,
     RefTown,
 )
@@ -97,6 +102,23 @@ REGISTER_TABLES: tuple[Table, ...] = (
     change_history,
     individual_items,
     alias_history,
+)
+
+# 支援措置, 発行抑止 and 一時解除 (R-CERT-4, revision 0002), as the replica holds them. A measure
+# travels as one image with its persons and 加害者 (view ``protection_measure_images``); the
+# ids of those two tables are the centre's own (each terminal numbers its copies).
+protection_measures = _mirror(_local(ProtectionMeasure))
+protected_persons = _mirror(_local(ProtectedPerson))
+protection_perpetrators = _mirror(_local(ProtectionPerpetrator))
+issuance_holds = _mirror(_local(IssuanceHold))
+protection_releases = _mirror(_local(ProtectionRelease))
+
+PROTECTION_TABLES: tuple[Table, ...] = (
+    protection_measures,
+    protected_persons,
+    protection_perpetrators,
+    issuance_holds,
+    protection_releases,
 )
 
 

@@ -9,13 +9,18 @@ import pytest
 from madoguchi.app.domain.permissions import Action, Role
 from madoguchi.app.services.centre_setup import ACTIONS_NAMED_IN_SQL
 from madoguchi.app.services.review.service import ReviewService
+from madoguchi.storage.central.admin import PROTECTION_OP_ACTIONS
 from madoguchi.storage.central.models import CentralBase
 from madoguchi.storage.sync import CentreRefused, PostgresCentre, list_problems
 from tests.storage.sync.scenarios import family, move_within, pending_envelopes, person
 
 OTHER_CLERK = "S0002"
 MAKER_SUPERVISOR = "S0010"
-CENTRAL_TABLES = sorted([*CentralBase.metadata.tables, "alembic_version"])
+# Every table of the metadata (the 支援措置 tables of revision 0002 included), and the view a
+# measure travels as.
+CENTRAL_TABLES = sorted(
+    [*CentralBase.metadata.tables, "alembic_version", "protection_measure_images"]
+)
 
 
 def first_column(centre, table: str) -> str:
@@ -39,7 +44,8 @@ def test_a_terminal_role_is_refused_every_statement_on_every_table(centre, verb)
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 terminal.execute(statement)
             refused.append(table)
-    assert refused == CENTRAL_TABLES and len(refused) >= 20
+    assert refused == CENTRAL_TABLES and len(refused) >= 26
+    assert {"protection_measures", "issuance_holds", "protection_releases"} <= set(refused)
 
 
 def test_the_sync_functions_work_for_a_terminal_and_know_who_it_is(centre):
@@ -118,6 +124,15 @@ def test_the_centre_refuses_self_approval_and_ops_of_another_terminal(make_termi
 
 def test_the_actions_the_central_sql_names_are_in_the_matrix():
     assert set(ACTIONS_NAMED_IN_SQL) <= {a.value for a in Action}
+    assert set(PROTECTION_OP_ACTIONS.values()) <= {a.value for a in Action}
+
+
+def test_the_centre_knows_the_right_of_every_protection_op(centre):
+    with centre.admin() as conn:
+        rows = dict(conn.execute("SELECT op_type, action FROM op_actions").fetchall())
+    assert PROTECTION_OP_ACTIONS.items() <= rows.items()
+    assert rows["decide_release"] == Action.RELEASE_PROTECTION.value
+    assert rows["register_measure"] == rows["end_measure"] == Action.MANAGE_PROTECTION.value
 
 
 def test_the_centre_holds_the_applications_permission_matrix(centre):
