@@ -5,6 +5,12 @@ or just a name and birth date); they run a year from the start (end computed, co
 may be extended from one month before the end, and stay in force until ended. 発行抑止 holds
 stop a person's or household's certificates the same way. Every change is audited.
 Releasing a blocked certificate request is in :mod:`madoguchi.app.services.protection_release`.
+
+Every change also queues an op for the centre in the same transaction, carrying the row image
+after it (and, for a change of an existing row, the ``row_version`` it was made from): a
+measure registered at one window reaches every terminal (docs/SYNC.md). Two windows changing
+the same measure or hold from the same version make a conflict at the centre, never a silent
+overwrite.
 """
 
 from __future__ import annotations
@@ -36,7 +42,9 @@ from madoguchi.storage.models import (
     ProtectionMeasure,
     ProtectionPerpetrator,
 )
+from madoguchi.storage.outbox import enqueue_op
 from madoguchi.storage.store import LocalStore
+from madoguchi.storage.sync.envelope import measure_image, row_image
 
 __all__ = [
     "RESTRICTED_SERVICES",
@@ -212,6 +220,13 @@ class ProtectionService:
                         note=p.note,
                     )
                 )
+            session.flush()
+            self._op(
+                session,
+                ctx,
+                "register_measure",
+                {"measure_id": row.measure_id, "measure": measure_image(session, row.measure_id)},
+            )
             self._audit(
                 session,
                 ctx,
@@ -231,9 +246,11 @@ class ProtectionService:
                 raise ProtectionRefused(
                     f"延長の処理は終了年月日の1か月前（{format_date_jp(opens)}）からできます。"
                 )
+            base = row.row_version
             _start, row.ends_on = extension_period(row.ends_on)
             row.extensions += 1
             row.row_version += 1
+            self._measure_op(session, ctx, "extend_measure", row, base)
             self._audit(
                 session,
                 ctx,
@@ -250,8 +267,10 @@ class ProtectionService:
             raise ProtectionRefused("支援措置を終了する理由を入力してください。")
         with self._store.transaction() as session:
             row = self._measure(session, measure_id)
+            base = row.row_version
             row.ended_on, row.ended_by, row.end_reason = ctx.today(), ctx.actor.staff_no, reason
             row.row_version += 1
+            self._measure_op(session, ctx, "end_measure", row, base)
             self._audit(
                 session,
                 ctx,
@@ -297,6 +316,8 @@ class ProtectionService:
                 set_at=ctx.now(),
             )
             session.add(row)
+            session.flush()
+            self._op(session, ctx, "set_hold", {"hold_id": row.hold_id, "hold": row_image(row)})
             detail = {
                 "hold_id": row.hold_id,
                 "household_no": hold.household_no,
@@ -341,8 +362,16 @@ class ProtectionService:
                 raise ProtectionRefused(
                     "指定された発行抑止は見つからないか、すでに解除されています。"
                 )
+            base = row.row_version
             row.lifted_on, row.lifted_by, row.lift_reason = ctx.today(), ctx.actor.staff_no, reason
             row.row_version += 1
+            session.flush()
+            self._op(
+                session,
+                ctx,
+                "lift_hold",
+                {"hold_id": hold_id, "base_version": base, "hold": row_image(row)},
+            )
             targets = [row.atena_no] if row.atena_no else []
             self._audit(session, ctx, "issuance_hold_lift", targets, {"hold_id": hold_id}, reason)
 
@@ -427,6 +456,35 @@ class ProtectionService:
             ended_on=row.ended_on,
             alerts=period_alerts(row.ends_on, today) if row.ended_on is None else (),
         )
+
+    @staticmethod
+    def _op(session: Session, ctx: ServiceContext, op_type: str, payload: dict[str, Any]) -> None:
+        enqueue_op(
+            session,
+            op_type=op_type,
+            payload=payload,
+            created_at=ctx.now(),
+            terminal_id=ctx.terminal_id,
+            staff_no=ctx.actor.staff_no,
+        )
+
+    @classmethod
+    def _measure_op(
+        cls,
+        session: Session,
+        ctx: ServiceContext,
+        op_type: str,
+        row: ProtectionMeasure,
+        base: int,
+    ) -> None:
+        """Queue an extension or an end: the measure after it and the version it was made from."""
+        session.flush()
+        payload = {
+            "measure_id": row.measure_id,
+            "base_version": base,
+            "measure": measure_image(session, row.measure_id),
+        }
+        cls._op(session, ctx, op_type, payload)
 
     @staticmethod
     def _audit(

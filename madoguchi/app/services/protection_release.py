@@ -5,6 +5,12 @@ release right reads the request with the measures behind the block and releases 
 it, with a reason, audited. A release is good for that exact request, once, for the set
 minutes (j410: then it returns to the blocked state by itself). A request by the 加害者 is
 never released.
+
+Requests and decisions reach the centre as ops (``request_release`` from the certificate
+service, ``decide_release`` here), so an officer at another window sees the request and the
+counter that asked sees the decision. The centre checks the release right and that the
+decider is not the requester again, and turns a second decision on the same request into a
+conflict.
 """
 
 from __future__ import annotations
@@ -28,7 +34,9 @@ from madoguchi.app.services.certificates.subjects import load_subjects
 from madoguchi.app.services.protection import ProtectionRefused
 from madoguchi.storage.audit import append_audit
 from madoguchi.storage.models import Person, ProtectionRelease
+from madoguchi.storage.outbox import enqueue_op
 from madoguchi.storage.store import LocalStore
+from madoguchi.storage.sync.envelope import row_image
 
 __all__ = ["ReleaseReviewService", "ReleaseView"]
 
@@ -87,6 +95,7 @@ class ReleaseReviewService:
                 reason,
             )
             row.valid_until = ctx.now() + dt.timedelta(minutes=minutes)
+            self._decided(session, ctx, row)
             detail = {"release_id": release_id, "valid_until": row.valid_until.isoformat()}
             self._audit(
                 session, ctx, "protection_release", list(row.target_persons), detail, reason
@@ -105,10 +114,24 @@ class ReleaseReviewService:
                 ctx.now(),
                 reason,
             )
+            self._decided(session, ctx, row)
             detail = {"release_id": release_id}
             self._audit(
                 session, ctx, "protection_release_refused", list(row.target_persons), detail, reason
             )
+
+    @staticmethod
+    def _decided(session: Session, ctx: ServiceContext, row: ProtectionRelease) -> None:
+        """Queue the decision for the centre: the release after it (it was pending before)."""
+        session.flush()
+        enqueue_op(
+            session,
+            op_type="decide_release",
+            payload={"release_id": row.release_id, "release": row_image(row)},
+            created_at=ctx.now(),
+            terminal_id=ctx.terminal_id,
+            staff_no=ctx.actor.staff_no,
+        )
 
     @staticmethod
     def _reason(reason: str) -> str:

@@ -10,6 +10,11 @@ but never what an op already says it did.
 Bases come from the history entries' ``before`` snapshots: ``(row_version, process_id)``.
 The 処理ID makes a base unambiguous: a version number alone could be reached by two
 terminals with different contents.
+
+支援措置, 発行抑止 and 一時解除 ops carry their row image in the payload from the start (the
+services write it with the change, ``measure_image`` for a measure with its persons and
+加害者), and a change of an existing measure or hold its ``base_version``; they need no
+effect here.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ from madoguchi.storage.models import (
     Household,
     InterfaceRecord,
     OutboxEntry,
+    ProtectedPerson,
+    ProtectionMeasure,
+    ProtectionPerpetrator,
 )
 
 EFFECT_KEY = "sync_effect"
@@ -46,6 +54,47 @@ def row_image(row: object) -> dict[str, Any]:
     return {c.key: _plain(getattr(row, c.key)) for c in table.columns}
 
 
+# The columns of a measure's persons and 加害者 in its image (their local ids are not part of it:
+# each terminal numbers its own rows).
+MEASURE_PERSON_COLUMNS = ("atena_no", "role", "relation_to_applicant")
+MEASURE_PERPETRATOR_COLUMNS = (
+    "atena_no",
+    "name",
+    "name_key",
+    "birth_date",
+    "sex",
+    "address",
+    "note",
+)
+
+
+def measure_image(session: Session, measure_id: str) -> dict[str, Any] | None:
+    """A 支援措置 as one image: its row, ``persons`` and ``perpetrators`` (in entry order).
+
+    The same shape as the centre's ``protection_measure_images`` view, which the change log
+    and a bootstrap carry.
+    """
+    row = session.get(ProtectionMeasure, measure_id)
+    if row is None:
+        return None
+    image = row_image(row)
+    persons = session.scalars(
+        select(ProtectedPerson)
+        .where(ProtectedPerson.measure_id == measure_id)
+        .order_by(ProtectedPerson.id)
+    )
+    perpetrators = session.scalars(
+        select(ProtectionPerpetrator)
+        .where(ProtectionPerpetrator.measure_id == measure_id)
+        .order_by(ProtectionPerpetrator.id)
+    )
+    image["persons"] = [{c: getattr(p, c) for c in MEASURE_PERSON_COLUMNS} for p in persons]
+    image["perpetrators"] = [
+        {c: getattr(p, c) for c in MEASURE_PERPETRATOR_COLUMNS} for p in perpetrators
+    ]
+    return image
+
+
 def _base(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:
     if snapshot is None:
         return None
@@ -54,31 +103,42 @@ def _base(snapshot: dict[str, Any] | None) -> dict[str, Any] | None:
 
 @dataclass
 class Touched:
-    """The persons, households, drafts, staff and terminals some ops touch."""
+    """The persons, households, drafts, staff, terminals, 支援措置, 発行抑止 and 一時解除
+    some ops touch."""
 
     persons: set[str] = field(default_factory=set)
     households: set[str] = field(default_factory=set)
     drafts: set[str] = field(default_factory=set)
     staff: set[str] = field(default_factory=set)
     terminals: set[str] = field(default_factory=set)
+    measures: set[str] = field(default_factory=set)
+    holds: set[str] = field(default_factory=set)
+    releases: set[str] = field(default_factory=set)
 
     def add(self, other: Touched) -> None:
         """Add ``other``'s keys."""
-        for name in ("persons", "households", "drafts", "staff", "terminals"):
+        for name in _BUCKETS.values():
             getattr(self, name).update(getattr(other, name))
 
     def covers(self, entity: str, key: str) -> bool:
         """True when the change of ``entity`` ``key`` concerns one of these."""
         if entity == "history":
             return key.split("/", 1)[0] in self.persons
-        bucket = {
-            "person": self.persons,
-            "household": self.households,
-            "draft": self.drafts,
-            "staff": self.staff,
-            "terminal": self.terminals,
-        }.get(entity)
-        return bucket is not None and key in bucket
+        name = _BUCKETS.get(entity)
+        return name is not None and key in getattr(self, name)
+
+
+# Change-log entity → the Touched set of its keys.
+_BUCKETS = {
+    "person": "persons",
+    "household": "households",
+    "draft": "drafts",
+    "staff": "staff",
+    "terminal": "terminals",
+    "measure": "measures",
+    "hold": "holds",
+    "release": "releases",
+}
 
 
 def touched_by(entry: OutboxEntry) -> Touched:
@@ -99,6 +159,14 @@ def touched_by(entry: OutboxEntry) -> Touched:
     terminal = payload.get("terminal")
     if isinstance(terminal, dict) and "terminal_id" in terminal:
         touched.terminals.add(str(terminal["terminal_id"]))
+    # 支援措置 ops, and an issuance that uses up a 一時解除 (the centre marks it used).
+    for key, bucket in (
+        ("measure_id", touched.measures),
+        ("hold_id", touched.holds),
+        ("release_id", touched.releases),
+    ):
+        if payload.get(key):
+            bucket.add(str(payload[key]))
     return touched
 
 
@@ -209,10 +277,20 @@ def prepare(session: Session, entries: list[OutboxEntry]) -> int:
     return prepared
 
 
+# Payload keys holding the row image a 支援措置 op carries from the start.
+PROTECTION_IMAGES = ("measure", "hold", "release")
+
+
 def envelope(entry: OutboxEntry) -> dict[str, Any]:
-    """The op as the centre's ``sync.push`` takes it."""
+    """The op as the centre's ``sync.push`` takes it.
+
+    A 支援措置 op's effect is the image in its payload (what a conflict or refusal record
+    shows as this terminal's version).
+    """
     payload = dict(entry.payload)
     effect = payload.pop(EFFECT_KEY, None) or {}
+    if not effect and entry.op_type != "issue_certificate":
+        effect = {k: payload[k] for k in PROTECTION_IMAGES if isinstance(payload.get(k), dict)}
     return {
         "op_id": entry.op_id,
         "op_type": entry.op_type,

@@ -5,6 +5,12 @@ op (restore), and from a bootstrap of the small tables. The centre wins, except 
 entity that a local op still waiting for the centre's answer touches: its local state is
 ahead and stays until that answer (``Touched``). Nothing here commits; callers run it
 inside their own transaction.
+
+A 支援措置 travels as one image (``measure``: its row with ``persons`` and ``perpetrators``);
+its persons and 加害者 are replaced as a whole, under this terminal's own row ids. 発行抑止
+(``hold``) and 一時解除 (``release``) are plain rows. Sync never removes a measure or hold
+on its own: a refused registration stays here (and shows as a refusal) rather than take a
+protection away.
 """
 
 from __future__ import annotations
@@ -22,7 +28,12 @@ from madoguchi.storage.models import (
     Draft,
     Household,
     InterfaceRecord,
+    IssuanceHold,
     Person,
+    ProtectedPerson,
+    ProtectionMeasure,
+    ProtectionPerpetrator,
+    ProtectionRelease,
     StaffMember,
     Terminal,
 )
@@ -60,11 +71,18 @@ TABLES: dict[str, tuple[Table, str]] = {
     "draft": (_table(Draft), "draft_id"),
     "staff": (_table(StaffMember), "staff_no"),
     "terminal": (_table(Terminal), "terminal_id"),
+    "measure": (_table(ProtectionMeasure), "measure_id"),
+    "hold": (_table(IssuanceHold), "hold_id"),
+    "release": (_table(ProtectionRelease), "release_id"),
 }
 # Tables a bootstrap copies after the bulk ones, through ``upsert``: (table, entity, key).
+# Measures come from the centre's view of them with their persons and 加害者 (one image each).
 SMALL_TABLES: tuple[tuple[str, str, str], ...] = (
     ("staff", "staff", "staff_no"),
     ("terminals", "terminal", "terminal_id"),
+    ("protection_measure_images", "measure", "measure_id"),
+    ("issuance_holds", "hold", "hold_id"),
+    ("protection_releases", "release", "release_id"),
 )
 
 
@@ -87,7 +105,8 @@ def local_values(table: Table, image: dict[str, Any]) -> dict[str, Any]:
 
 
 def upsert(session: Session, entity: str, image: dict[str, Any]) -> None:
-    """Insert or update one person, household, draft, staff member or terminal."""
+    """Insert or update one person, household, draft, staff member, terminal, 支援措置,
+    発行抑止 or 一時解除."""
     table, key = TABLES[entity]
     values = local_values(table, image)
     if entity == "staff":
@@ -97,6 +116,22 @@ def upsert(session: Session, entity: str, image: dict[str, Any]) -> None:
         updates = {k: v for k, v in values.items() if k != key}
         statement = insert(table).values(**values)
     session.execute(statement.on_conflict_do_update(index_elements=[key], set_=updates))
+    if entity == "measure":
+        _measure_parts(session, str(image[key]), image)
+
+
+def _measure_parts(session: Session, measure_id: str, image: dict[str, Any]) -> None:
+    """Replace a measure's persons and 加害者 with the image's (when it carries them)."""
+    for name, model in (("persons", ProtectedPerson), ("perpetrators", ProtectionPerpetrator)):
+        rows = image.get(name)
+        if not isinstance(rows, list):
+            continue
+        table = _table(model)
+        session.execute(delete(table).where(table.c.measure_id == measure_id))
+        for row in rows:
+            values = local_values(table, row)
+            values.pop("id", None)
+            session.execute(insert(table).values(**values, measure_id=measure_id))
 
 
 def add_history(session: Session, image: dict[str, Any]) -> None:
@@ -169,9 +204,9 @@ def restore(session: Session, images: dict[str, Any], process_id: str | None) ->
             select(Person.atena_no).where(Person.household_no == number).limit(1)
         ):
             session.execute(delete(Household).where(Household.household_no == number))
-    for entity in ("staff", "terminal"):
+    for entity in ("staff", "terminal", "measure", "hold", "release"):
         image = images.get(entity)
-        if isinstance(image, dict):
+        if isinstance(image, dict) and not image.get("absent"):
             upsert(session, entity, image)
     draft = images.get("draft")
     if isinstance(draft, dict):

@@ -60,7 +60,9 @@ from madoguchi.storage.models import (
     StoreMeta,
     Terminal,
 )
+from madoguchi.storage.outbox import enqueue_op
 from madoguchi.storage.store import LocalStore
+from madoguchi.storage.sync.envelope import row_image
 
 __all__ = ["DATA_TIME_KEYS", "CertificateService", "render_preview"]
 
@@ -221,6 +223,15 @@ class CertificateService:
                 status="pending",
             )
             session.add(release)
+            session.flush()
+            enqueue_op(
+                session,
+                op_type="request_release",
+                payload={"release_id": release.release_id, "release": row_image(release)},
+                created_at=ctx.now(),
+                terminal_id=ctx.terminal_id,
+                staff_no=ctx.actor.staff_no,
+            )
             append_audit(
                 session,
                 at=ctx.now(),
