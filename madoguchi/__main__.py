@@ -45,6 +45,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--card-reader", help="use this PC/SC reader (default: any)")
     parser.add_argument(
+        "--centre",
+        default=os.environ.get("MADOGUCHI_CENTRE_DSN"),
+        help="libpq connection string of the central server (env MADOGUCHI_CENTRE_DSN); "
+        "without it the terminal works on its local store only. A new store is bootstrapped "
+        "from the centre at the first start",
+    )
+    parser.add_argument(
         "--no-virtual-card",
         action="store_true",
         help="(demo) do not start the virtual card; use the system's pcscd and readers",
@@ -66,7 +73,8 @@ def open_store(args: argparse.Namespace, progress: object = None) -> object:
     path: Path = args.store or data_dir() / ("demo-city.db" if args.demo else "local.db")
     if not args.demo:
         require_os_keyring()
-        return LocalStore.open(path)
+        # A new terminal's store is created empty and filled from the centre (bootstrap).
+        return LocalStore.open(path, create=bool(args.centre))
     use_demo_fallback_keyring()
     if path.exists():
         store = LocalStore.open(path)
@@ -149,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.list_demo_staff:
         print_demo_staff(services)
         return 0
+    if args.centre and not connect_centre(args, services):
+        store.close()
+        return 1
     demo_card = start_demo_card(args, store) if args.demo and not args.benchmark_startup else None
     configure_card_check(args, services, demo_card)
 
@@ -175,16 +186,51 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(services, ctx, data_source=source)
     window.show()
     window.show_search()
+    if services.sync is not None:
+        services.sync.start()
     # Everything built so far lives for the whole run: keep it out of the cyclic collector, whose
     # full passes over a large start-up heap pause every thread (the GUI thread included).
     gc.collect()
     gc.freeze()
     code = app.exec()
+    if services.sync is not None:
+        services.sync.stop()
     shutdown_executor()
     if isinstance(demo_card, DemoCardReader):
         demo_card.stop()
     store.close()
     return code
+
+
+def connect_centre(args: argparse.Namespace, services: object) -> bool:
+    """Attach the sync with the centre; a new store is bootstrapped first (with progress).
+
+    Returns False when the terminal cannot start: a new store the centre could not fill.
+    """
+    from PySide6.QtWidgets import QMessageBox
+
+    from madoguchi.app.services.counter import CounterServices
+    from madoguchi.app.services.sync_control import SyncControl, centre_from_dsn
+    from madoguchi.forms.bootstrap_dialog import BootstrapDialog
+
+    assert isinstance(services, CounterServices)
+    control = SyncControl(services.store, centre_from_dsn(args.centre), services.clock)
+    services.sync = control
+    if not control.needs_bootstrap():
+        return True
+    dialog = BootstrapDialog(control)
+    if dialog.exec():
+        return True
+    log.warning("bootstrap not finished: %s", dialog.error)
+    QMessageBox.warning(
+        None,
+        "住民記録 窓口端末",
+        f"センターからの初期取込が完了していません。\n{dialog.error or ''}\n"
+        "取り込んだ分は保存されています。センターに接続できる状態で再度起動すると続きから"
+        "再開します。",
+    )
+    control.centre.close()
+    return False
 
 
 def start_demo_card(args: argparse.Namespace, store: object) -> object:

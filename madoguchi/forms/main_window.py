@@ -2,12 +2,13 @@
 
 Tabs follow the role: counter work for those who may search, the 異動届, 仮登録一覧 and
 届出期間経過一覧 for those who may take notifications, 審査・決裁 and 照合（前日分） for
-supervisors, the admin screen for admins, the audit screen for auditors.
-Keyboard: F2 search, Ctrl+2 person, Ctrl+3 household, Ctrl+4 異動届, Ctrl+5 仮登録一覧, Ctrl+6
+supervisors, the admin screen for admins, the audit screen for auditors. Keyboard: F2
+search, Ctrl+2 person, Ctrl+3 household, Ctrl+4 異動届, Ctrl+5 仮登録一覧, Ctrl+6
 審査・決裁, Ctrl+7 照合, Ctrl+8 届出期間経過一覧, Ctrl+9 証明書, Ctrl+0 支援措置・発行抑止,
-Ctrl+R 一時解除審査, F6 household of the open person, F7 証明書 of the open person, Ctrl+E 修正
-and Ctrl+Delete 取消 on the person tab, F8 identity check with a My Number card (on the 異動届
-tab: the intake's own カード読取), Ctrl+L lock. The screen locks itself after the idle time.
+Ctrl+R 一時解除審査, Ctrl+Y 同期の確認, F6 household of the open person, F7 証明書 of the
+open person, Ctrl+E 修正 and Ctrl+Delete 取消 on the person tab, F8 identity check with a My
+Number card (on the 異動届 tab: the intake's own カード読取), Ctrl+L lock. The screen locks
+itself after the idle time.
 """
 
 from __future__ import annotations
@@ -48,11 +49,13 @@ from madoguchi.forms.reconciliation_screen import ReconciliationScreen
 from madoguchi.forms.release_screen import ReleaseScreen
 from madoguchi.forms.review_screen import ReviewScreen
 from madoguchi.forms.search_screen import SearchScreen
+from madoguchi.forms.sync_problems_screen import SyncProblemsScreen
 from madoguchi.widgets.background import Op
 from madoguchi.widgets.idle import IdleWatcher
 from madoguchi.widgets.messages import is_user_error, message_bridge
 from madoguchi.widgets.reader_status import ReaderStatus
 from madoguchi.widgets.status_bar import CounterStatusBar
+from madoguchi.widgets.sync_indicator import SyncIndicator
 
 DEFAULT_IDLE_SECONDS = 300
 
@@ -104,6 +107,7 @@ class MainWindow(QMainWindow):
             office=ctx.actor.office,
         )
         self.status.show_data_source(data_source)
+        self._add_sync()
         self.reader_status: ReaderStatus | None = None
         self.identity_dialog: IdentityCheckDialog | None = None
         self.identity_check_action: QAction | None = None
@@ -289,6 +293,37 @@ class MainWindow(QMainWindow):
                 self.tabs.addTab(screen, f"{title} ({key})")
                 QShortcut(QKeySequence(key), self, partial(self._show_tab, screen))
 
+    def _add_sync(self) -> None:
+        """The status bar's sync segment and, for supervisors, 同期の確認 (Ctrl+Y)."""
+        control, ctx = self._services.sync, self._ctx
+        self.sync_indicator: SyncIndicator | None = None
+        self.sync_problems_screen: SyncProblemsScreen | None = None
+        if control is None:
+            self.status.sync_label.setText(self.tr("同期: センター未設定（この端末のデータのみ）"))
+            return
+        label = self.status.sync_label
+        self.sync_indicator = SyncIndicator(control, self._services.clock, label, self)
+        if not allowed(ctx.actor.roles, Action.REVIEW):
+            return
+        screen = SyncProblemsScreen(self._services.sync_problems, ctx, self)
+        self.sync_problems_screen = screen
+        screen.sync_requested.connect(control.nudge)
+        screen.review_requested.connect(self._review_draft)
+        self.sync_indicator.changed.connect(lambda _line: self._problems_seen())
+        self.tabs.addTab(screen, self.tr("同期の確認 (Ctrl+Y)"))
+        QShortcut(QKeySequence("Ctrl+Y"), self, partial(self._show_tab, screen))
+
+    def _problems_seen(self) -> None:
+        screen = self.sync_problems_screen
+        if screen is not None and self.tabs.currentWidget() is screen:
+            screen.reload()
+
+    def _review_draft(self, draft_id: str) -> None:
+        review: ReviewScreen | None = getattr(self, "review_screen", None)
+        if review is not None and not self.locked:
+            self.tabs.setCurrentWidget(review)
+            review.open_draft(draft_id)
+
     def open_certificate(self) -> None:
         """F7 on the person tab: the certificate screen for the open person."""
         screen = self.certificate_screen
@@ -320,6 +355,7 @@ class MainWindow(QMainWindow):
             self.late_screen,
             self.protection_screen,
             self.release_screen,
+            self.sync_problems_screen,
         ):
             if loading is not None and self.tabs.currentWidget() is loading:
                 loading.reload()
@@ -442,6 +478,8 @@ class MainWindow(QMainWindow):
             self.intake_screen.stop_card_work()
         if self.reader_status is not None:
             self.reader_status.stop()
+        if self.sync_indicator is not None:
+            self.sync_indicator.stop()
         auth, ctx = self._services.auth, self._ctx
         Op(self, lambda: auth.logout(ctx)).run()
         super().closeEvent(event)

@@ -45,7 +45,9 @@ AUDIT_ACTION_LABELS = _labels(
     "issuance_hold=発行抑止の設定 issuance_hold_lift=発行抑止の解除 "
     "issuance_hold_view=発行抑止の照会 "
     "protection_release_request=一時解除の依頼 protection_release=一時解除 "
-    "protection_release_refused=一時解除の不承認 protection_release_view=一時解除依頼の照会"
+    "protection_release_refused=一時解除の不承認 protection_release_view=一時解除依頼の照会 "
+    "view_sync_problem=同期の確認事項の照会 resolve_sync_conflict=同期の競合の解消 "
+    "acknowledge_sync_refusal=同期の拒否の確認"
 )
 
 OUT_OF_HOURS = "時間外アクセス"

@@ -28,6 +28,8 @@ from madoguchi.app.services.review.corrections import CorrectionService
 from madoguchi.app.services.review.reconciliation import ReconciliationService
 from madoguchi.app.services.review.service import ReviewService
 from madoguchi.app.services.search import SearchService
+from madoguchi.app.services.sync_control import SyncControl
+from madoguchi.app.services.sync_problems import SyncProblemService
 from madoguchi.storage import register
 from madoguchi.storage.models import RefIdentityDocument, StoreMeta
 from madoguchi.storage.store import LocalStore
@@ -39,7 +41,8 @@ class CounterServices:
 
     ``trust_roots`` are the J-LIS roots a card's certificate must chain to (R-CARD-4; the
     test CA for the virtual card); ``card_reader`` names the counter's reader (``None``: the
-    first reader holding a card).
+    first reader holding a card). ``sync`` is the connection to the centre, ``None`` when the
+    terminal runs on its own store only (the demo).
     """
 
     store: LocalStore
@@ -62,6 +65,8 @@ class CounterServices:
     certificates: CertificateService
     protection: ProtectionService
     releases: ReleaseReviewService
+    sync_problems: SyncProblemService
+    sync: SyncControl | None = None
     trust_roots: list[x509.Certificate] = field(default_factory=list)
     card_reader: str | None = None
     interface_folder: Path | None = None
@@ -100,6 +105,7 @@ class CounterServices:
             certificates=CertificateService(store),
             protection=ProtectionService(store),
             releases=ReleaseReviewService(store),
+            sync_problems=SyncProblemService(store),
             trust_roots=list(trust_roots),
             card_reader=card_reader,
         )

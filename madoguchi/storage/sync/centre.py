@@ -15,6 +15,7 @@ client certificate (``sslmode=verify-full sslcert=… sslkey=… sslrootcert=…
 
 from __future__ import annotations
 
+import contextlib
 import json
 import select
 from collections.abc import Iterator
@@ -181,25 +182,29 @@ class PostgresCentre:
         A notification is only a nudge: a dropped listener loses them, so the worker also
         pulls on a timer.
         """
-        if self._listener is None or self._listener.closed:
-            self._listener = self._connect(autocommit=True)
-            self._listener.execute(f"LISTEN {CHANNEL}")
-        listener = self._listener
         try:
+            if self._listener is None or self._listener.closed:
+                self._listener = self._connect(autocommit=True)
+                self._listener.execute(f"LISTEN {CHANNEL}")
+            listener = self._listener
             ready, _, _ = select.select([listener.fileno()], [], [], timeout)
             if not ready:
                 return False
             return any(True for _ in listener.notifies(timeout=0, stop_after=1000))
-        except (psycopg.OperationalError, OSError, ValueError) as error:
-            self._listener = None
+        except (psycopg.Error, OSError, ValueError) as error:
+            self._close_listener()
             raise _unavailable(error) from error
+
+    def _close_listener(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            with contextlib.suppress(psycopg.Error):  # already broken: nothing to close
+                listener.close()
 
     def close(self) -> None:
         """Close both connections."""
         self._drop()
-        if self._listener is not None:
-            self._listener.close()
-            self._listener = None
+        self._close_listener()
 
 
 class _PostgresSnapshot:

@@ -170,7 +170,11 @@ class SyncWorker:
                 delay = self.poll_seconds
             else:
                 delay = self.backoff[min(self.state.failures, len(self.backoff)) - 1]
-            self._wait(delay, online=report.ok)
+            try:
+                self._wait(delay, online=report.ok)
+            except Exception:  # the same: the thread must outlive any one wait
+                log.exception("sync wait failed")
+                self._stop.wait(delay)
 
     def _outbox_mark(self) -> int:
         # A plain read on a raw connection: no write lock (the store's sessions take one).

@@ -1,0 +1,334 @@
+"""同期の確認: what the centre did not apply, for supervisors (R-SYNC-2).
+
+A conflict is an approval made on this terminal from a state the centre no longer has:
+another terminal changed the same persons or household first. The centre kept both
+versions and applied neither over the other; this terminal put the centre's state back,
+returned the draft to the review queue and holds its later ops on those persons. Here a
+supervisor sees both versions side by side, field by field, and settles it: either by a new
+decision on the draft in 審査・決裁 (refresh and approve again, or reject — the centre then
+marks the conflict superseded) or by resolving it here with a note, which is itself an op
+(``resolve_conflict``) the centre records. A refusal (the centre's permission or rule check
+said no) is shown with its reason until a supervisor acknowledges it.
+
+Opening a problem shows register data: it is written to the audit log. 個人番号 and
+住民票コード are always masked here; the other restricted items follow the role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from madoguchi.app.context import ServiceContext
+from madoguchi.app.domain.permissions import Action
+from madoguchi.app.services.masking import MASKS, RestrictedItem, may_see
+from madoguchi.app.services.review.service import FIELD_LABELS, KIND_NAMES
+from madoguchi.storage.audit import append_audit
+from madoguchi.storage.outbox import enqueue_op
+from madoguchi.storage.store import LocalStore
+from madoguchi.storage.sync import acknowledge, list_problems
+from madoguchi.storage.sync import meta as sync_meta
+from madoguchi.storage.sync.problems import CONFLICT, REJECTED, SyncProblem
+
+KIND_LABELS: Final = {CONFLICT: "競合", REJECTED: "センターで拒否"}
+STATUS_LABELS: Final = {
+    "open": "未解消",
+    "resolving": "解消を送信済み",
+    "resolved": "解消済み",
+    "superseded": "再決裁・差戻しで解消",
+    "acknowledged": "確認済み",
+}
+OP_LABELS: Final = {
+    "approve_draft": "決裁（本登録）",
+    "submit_draft": "仮登録",
+    "withdraw_draft": "仮登録の取下げ",
+    "reject_draft": "差戻し",
+    "staff_changed": "職員の登録・変更",
+    "terminal_changed": "端末の登録・変更",
+    "issue_certificate": "証明書の交付",
+}
+HOUSEHOLD_LABELS: Final = {
+    "household_no": "世帯番号",
+    "address": "住所",
+    "banchi": "番地",
+    "katagaki": "方書",
+    "postal_code": "郵便番号",
+    "removed": "消除",
+}
+ABSENT: Final = "（記録なし）"
+RESOLVING: Final = "resolving"
+_RESTRICTED: Final = {
+    "individual_number": RestrictedItem.INDIVIDUAL_NUMBER,
+    "resident_code": RestrictedItem.RESIDENT_CODE,
+    "honseki": RestrictedItem.HONSEKI,
+    "hittosha": RestrictedItem.HONSEKI,
+    "residence_status": RestrictedItem.RESIDENCE_STATUS,
+    "residence_card_no": RestrictedItem.RESIDENCE_STATUS,
+}
+_ALWAYS_MASKED: Final = frozenset({"individual_number", "resident_code"})
+_CODES: Final = {
+    "sex": {"1": "男", "2": "女"},
+    "status": {"current": "住民", "removed": "除票"},
+    "removed": {"True": "消除", "False": "—"},
+}
+
+
+class SyncProblemRefused(ValueError):
+    """The problem cannot be settled this way; the message says why."""
+
+
+@dataclass(frozen=True)
+class ProblemSummary:
+    """One line of the list."""
+
+    op_id: str
+    kind: str
+    kind_label: str
+    op_label: str
+    draft_id: str | None
+    staff_no: str
+    created_at: str
+    reason: str
+    status: str
+    status_label: str
+    persons: int
+
+    @property
+    def is_open(self) -> bool:
+        """Still waiting for a supervisor."""
+        return self.status == "open"
+
+
+@dataclass(frozen=True)
+class ComparedField:
+    """One item of one person or household: this terminal's version and the centre's."""
+
+    subject: str
+    label: str
+    ours: str
+    centre: str
+
+    @property
+    def differs(self) -> bool:
+        """The two versions disagree on this item."""
+        return self.ours != self.centre
+
+
+@dataclass(frozen=True)
+class ProblemDetail:
+    """Both versions side by side, what was stale, and what may be done."""
+
+    summary: ProblemSummary
+    fields: tuple[ComparedField, ...]
+    stale: tuple[str, ...]
+    can_resolve: bool
+    can_acknowledge: bool
+
+
+def _summary(problem: SyncProblem, status: str) -> ProblemSummary:
+    kind_names = KIND_NAMES.get(str(problem.ours.get("draft", {}).get("kind", "")), "")
+    op_label = OP_LABELS.get(problem.op_type, problem.op_type)
+    if kind_names and problem.op_type in ("approve_draft", "submit_draft"):
+        op_label = f"{op_label}：{kind_names}"
+    return ProblemSummary(
+        op_id=problem.op_id,
+        kind=problem.kind,
+        kind_label=KIND_LABELS.get(problem.kind, problem.kind),
+        op_label=op_label,
+        draft_id=problem.draft_id,
+        staff_no=problem.staff_no,
+        created_at=problem.created_at[:16].replace("T", " "),
+        reason=problem.reason,
+        status=status,
+        status_label=STATUS_LABELS.get(status, status),
+        persons=len(problem.persons),
+    )
+
+
+def _text(ctx: ServiceContext, column: str, value: object) -> str:
+    if value is None or value == "":
+        return ""
+    if column in _ALWAYS_MASKED:
+        return MASKS[_RESTRICTED[column]]
+    item = _RESTRICTED.get(column)
+    if item is not None and not may_see(ctx, item):
+        return MASKS[item]
+    text = str(value)
+    if column.endswith(("_on", "_date")):
+        text = text[:10]
+    return _CODES.get(column, {}).get(text, text)
+
+
+def _name(*images: dict[str, Any] | None) -> str:
+    for image in images:
+        if image and image.get("family_name"):
+            return f"{image['family_name']}　{image.get('given_name') or ''}"
+    return ""
+
+
+def _compare(
+    ctx: ServiceContext,
+    subject: str,
+    labels: dict[str, str],
+    ours: dict[str, Any] | None,
+    centre: dict[str, Any] | None,
+) -> list[ComparedField]:
+    fields = []
+    for column, label in labels.items():
+        mine = ABSENT if ours is None else _text(ctx, column, ours.get(column))
+        theirs = ABSENT if centre is None else _text(ctx, column, centre.get(column))
+        fields.append(ComparedField(subject, label, mine, theirs))
+    return fields
+
+
+def _present(image: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if image is None or image.get("absent") else image
+
+
+def compare(ctx: ServiceContext, problem: SyncProblem) -> list[ComparedField]:
+    """Every person and household the op touched: this terminal's version beside the centre's."""
+    fields: list[ComparedField] = []
+    centre_households = {
+        str(h["household_no"]): h for h in problem.centre.get("households") or () if h
+    }
+    for item in problem.ours.get("households") or ():
+        number = str(item["household_no"])
+        subject = f"世帯 {number}"
+        fields += _compare(
+            ctx,
+            subject,
+            HOUSEHOLD_LABELS,
+            item.get("after"),
+            _present(centre_households.get(number)),
+        )
+    centre_persons = {str(p["atena_no"]): p for p in problem.centre.get("persons") or () if p}
+    for item in problem.ours.get("persons") or ():
+        atena_no = str(item["atena_no"])
+        theirs = _present(centre_persons.get(atena_no))
+        subject = f"{_name(item.get('after'), theirs)}（宛名番号 {atena_no}）"
+        fields += _compare(ctx, subject, FIELD_LABELS, item.get("after"), theirs)
+    return fields
+
+
+def _stale_text(stale: dict[str, Any]) -> str:
+    entity = {"person": "住民", "household": "世帯", "draft": "仮登録"}.get(
+        str(stale.get("entity")), str(stale.get("entity"))
+    )
+    return f"{entity} {stale.get('key', '')}: " + str(
+        stale.get("reason") or "この端末が決裁の前提とした版がセンターで更新されています"
+    )
+
+
+class SyncProblemService:
+    """The list of conflicts and refusals, both versions, and settling them."""
+
+    def __init__(self, store: LocalStore) -> None:
+        self._store = store
+
+    def problems(
+        self, ctx: ServiceContext, *, include_settled: bool = False
+    ) -> list[ProblemSummary]:
+        """Open problems (and settled ones when asked), oldest first. Lists no personal data."""
+        ctx.actor.require(Action.REVIEW)
+        with self._store.transaction() as session:
+            found = list_problems(session, only_open=not include_settled)
+            return [_summary(p, self._status(session, p)) for p in found]
+
+    def open(self, ctx: ServiceContext, op_id: str) -> ProblemDetail:
+        """Both versions of what ``op_id`` touched; the view is written to the audit log."""
+        ctx.actor.require(Action.REVIEW)
+        with self._store.transaction() as session:
+            problem = self._find(session, op_id)
+            append_audit(
+                session,
+                at=ctx.now(),
+                terminal_id=ctx.terminal_id,
+                staff_no=ctx.actor.staff_no,
+                action="view_sync_problem",
+                target_persons=list(problem.persons),
+                detail={"op_id": op_id, "kind": problem.kind},
+            )
+            status = self._status(session, problem)
+            summary = _summary(problem, status)
+            return ProblemDetail(
+                summary=summary,
+                fields=tuple(compare(ctx, problem)),
+                stale=tuple(_stale_text(s) for s in problem.stale),
+                can_resolve=problem.kind == CONFLICT and status == "open",
+                can_acknowledge=problem.kind == REJECTED and status == "open",
+            )
+
+    def resolve(self, ctx: ServiceContext, op_id: str, note: str) -> ProblemSummary:
+        """Settle a conflict with the centre's version as it stands: a ``resolve_conflict``
+        op with the supervisor's note. The draft stays in the review queue (reject it there
+        if it is no longer wanted); the persons are released once the centre confirms."""
+        ctx.actor.require(Action.REVIEW)
+        note = note.strip()
+        if not note:
+            raise SyncProblemRefused("解消の理由（確認した内容）を入力してください。")
+        with self._store.transaction() as session:
+            problem = self._find(session, op_id)
+            if problem.kind != CONFLICT:
+                raise SyncProblemRefused(
+                    "競合ではありません。拒否された操作は「確認済み」にしてください。"
+                )
+            status = self._status(session, problem)
+            if status != "open" or problem.conflict_id is None:
+                raise SyncProblemRefused(
+                    f"この競合は解消を受け付けられません（{STATUS_LABELS.get(status, status)}）。"
+                )
+            now = ctx.now()
+            append_audit(
+                session,
+                at=now,
+                terminal_id=ctx.terminal_id,
+                staff_no=ctx.actor.staff_no,
+                action="resolve_sync_conflict",
+                target_persons=list(problem.persons),
+                detail={"op_id": op_id, "conflict_id": problem.conflict_id},
+            )
+            enqueue_op(
+                session,
+                op_type="resolve_conflict",
+                payload={"conflict_id": problem.conflict_id, "note": note, "op_of": op_id},
+                created_at=now,
+                terminal_id=ctx.terminal_id,
+                staff_no=ctx.actor.staff_no,
+            )
+            record = sync_meta.get_json(session, sync_meta.PROBLEM_PREFIX + op_id) or {}
+            record["resolution_sent"] = {"by": ctx.actor.staff_no, "note": note}
+            sync_meta.set_json(session, sync_meta.PROBLEM_PREFIX + op_id, record)
+            return _summary(problem, RESOLVING)
+
+    def acknowledge(self, ctx: ServiceContext, op_id: str) -> ProblemSummary:
+        """Mark a refusal as seen by a supervisor (written to the audit log)."""
+        ctx.actor.require(Action.REVIEW)
+        with self._store.transaction() as session:
+            problem = self._find(session, op_id)
+            if problem.kind != REJECTED or problem.status != "open":
+                raise SyncProblemRefused("未確認の拒否ではありません。")
+            acknowledge(session, op_id)
+            append_audit(
+                session,
+                at=ctx.now(),
+                terminal_id=ctx.terminal_id,
+                staff_no=ctx.actor.staff_no,
+                action="acknowledge_sync_refusal",
+                target_persons=list(problem.persons),
+                detail={"op_id": op_id},
+            )
+            return _summary(problem, "acknowledged")
+
+    @staticmethod
+    def _find(session: Any, op_id: str) -> SyncProblem:
+        for problem in list_problems(session, only_open=False):
+            if problem.op_id == op_id:
+                return problem
+        raise SyncProblemRefused("この同期の確認事項は見つかりません。")
+
+    @staticmethod
+    def _status(session: Any, problem: SyncProblem) -> str:
+        if problem.status != "open":
+            return problem.status
+        record = sync_meta.get_json(session, sync_meta.PROBLEM_PREFIX + problem.op_id) or {}
+        return RESOLVING if record.get("resolution_sent") else problem.status
