@@ -35,6 +35,7 @@ from madoguchi.app.services.auth import AccountLocked, SecondFactorRequired
 from madoguchi.app.services.counter import CounterServices
 from madoguchi.app.services.masking import ITEM_LABELS, RestrictedItem, Revealed
 from madoguchi.app.services.register_view import HouseholdView, PersonDetail
+from madoguchi.app.services.sync_problems import may_list
 from madoguchi.forms.certificate_screen import CertificateScreen
 from madoguchi.forms.household_screen import HouseholdScreen
 from madoguchi.forms.identity_check_dialog import IdentityCheckDialog
@@ -294,7 +295,8 @@ class MainWindow(QMainWindow):
                 QShortcut(QKeySequence(key), self, partial(self._show_tab, screen))
 
     def _add_sync(self) -> None:
-        """The status bar's sync segment and, for supervisors, 同期の確認 (Ctrl+Y)."""
+        """The status bar's sync segment and, for supervisors and the officers of 支援措置,
+        同期の確認 (Ctrl+Y)."""
         control, ctx = self._services.sync, self._ctx
         self.sync_indicator: SyncIndicator | None = None
         self.sync_problems_screen: SyncProblemsScreen | None = None
@@ -303,7 +305,7 @@ class MainWindow(QMainWindow):
             return
         label = self.status.sync_label
         self.sync_indicator = SyncIndicator(control, self._services.clock, label, self)
-        if not allowed(ctx.actor.roles, Action.REVIEW):
+        if not may_list(ctx):
             return
         screen = SyncProblemsScreen(self._services.sync_problems, ctx, self)
         self.sync_problems_screen = screen

@@ -84,7 +84,7 @@ class CounterServices:
         """Wire the services to ``store``."""
         clock = clock or SystemClock()
         interfaces = InterfaceQueueService(store)
-        return cls(
+        services = cls(
             store=store,
             terminal_id=terminal_id,
             clock=clock,
@@ -102,13 +102,21 @@ class CounterServices:
             corrections=CorrectionService(store),
             reconciliation=ReconciliationService(store),
             interfaces=interfaces,
-            certificates=CertificateService(store),
+            certificates=CertificateService(store),  # replaced below: knows the centre
             protection=ProtectionService(store),
             releases=ReleaseReviewService(store),
             sync_problems=SyncProblemService(store),
             trust_roots=list(trust_roots),
             card_reader=card_reader,
         )
+        services.certificates = CertificateService(
+            store, centre_reachable=services.centre_reachable
+        )
+        return services
+
+    def centre_reachable(self) -> bool:
+        """The centre answered the last sync cycle: the replica is current (R-SYNC-3)."""
+        return self.sync is not None and self.sync.worker.state.online is True
 
     def store_facts(self) -> dict[str, str]:
         """The store's meta facts (municipality, data as of …)."""

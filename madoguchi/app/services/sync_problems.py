@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from madoguchi.app.context import ServiceContext
-from madoguchi.app.domain.permissions import Action
+from madoguchi.app.domain.permissions import Action, allowed
 from madoguchi.app.services.masking import MASKS, RestrictedItem, may_see
 from madoguchi.app.services.review.service import FIELD_LABELS, KIND_NAMES
 from madoguchi.storage.audit import append_audit
@@ -46,6 +46,14 @@ OP_LABELS: Final = {
     "staff_changed": "職員の登録・変更",
     "terminal_changed": "端末の登録・変更",
     "issue_certificate": "証明書の交付",
+    "register_measure": "支援措置の登録",
+    "extend_measure": "支援措置の延長",
+    "end_measure": "支援措置の終了",
+    "set_hold": "発行抑止の設定",
+    "lift_hold": "発行抑止の解除",
+    "request_release": "一時解除の依頼",
+    "decide_release": "一時解除の決定",
+    "resolve_conflict": "競合の解消",
 }
 HOUSEHOLD_LABELS: Final = {
     "household_no": "世帯番号",
@@ -55,6 +63,39 @@ HOUSEHOLD_LABELS: Final = {
     "postal_code": "郵便番号",
     "removed": "消除",
 }
+PROTECTION_LABELS: Final = {
+    "measure": {
+        "measure_id": "支援措置番号",
+        "starts_on": "開始日",
+        "ends_on": "終了予定日",
+        "extensions": "延長回数",
+        "restricted": "対象事務",
+        "ended_on": "終了日",
+        "ended_by": "終了した職員",
+        "end_reason": "終了の理由",
+        "row_version": "版",
+    },
+    "hold": {
+        "hold_id": "発行抑止番号",
+        "level": "抑止の程度",
+        "starts_on": "開始日",
+        "ends_on": "終了予定日",
+        "lifted_on": "解除日",
+        "lifted_by": "解除した職員",
+        "lift_reason": "解除の理由",
+        "row_version": "版",
+    },
+    "release": {
+        "release_id": "一時解除番号",
+        "requested_by": "依頼した職員",
+        "status": "状態",
+        "decided_by": "決定した職員",
+        "decision_reason": "決定の理由",
+        "valid_until": "有効期限",
+    },
+}
+PROTECTION_SUBJECTS: Final = {"measure": "支援措置", "hold": "発行抑止", "release": "一時解除"}
+PROTECTION_HIDDEN: Final = "（支援措置の担当者のみ表示）"
 ABSENT: Final = "（記録なし）"
 RESOLVING: Final = "resolving"
 _RESTRICTED: Final = {
@@ -71,6 +112,42 @@ _CODES: Final = {
     "status": {"current": "住民", "removed": "除票"},
     "removed": {"True": "消除", "False": "—"},
 }
+
+
+_PROTECTION_RIGHTS: Final = {
+    **dict.fromkeys(
+        ("register_measure", "extend_measure", "end_measure", "set_hold", "lift_hold"),
+        Action.MANAGE_PROTECTION,
+    ),
+    **dict.fromkeys(("request_release", "decide_release"), Action.RELEASE_PROTECTION),
+}
+LIST_ACTIONS: Final = (Action.REVIEW, Action.MANAGE_PROTECTION, Action.RELEASE_PROTECTION)
+
+
+def settling_right(op_type: str) -> Action:
+    """Who may settle a conflict of ``op_type``: the right the op needed (as the centre says,
+    ``conflict_right``): 支援措置 and 発行抑止 their officer, 一時解除 its decider, the rest a
+    supervisor."""
+    return _PROTECTION_RIGHTS.get(op_type, Action.REVIEW)
+
+
+def may_list(ctx: ServiceContext) -> bool:
+    """Supervisors and the officers of 支援措置 see (some of) the problems."""
+    return any(allowed(ctx.actor.roles, action) for action in LIST_ACTIONS)
+
+
+def _require_list(ctx: ServiceContext) -> None:
+    if not may_list(ctx):
+        ctx.actor.require(Action.REVIEW)  # raises, naming the right
+
+
+def _visible(ctx: ServiceContext, problem: SyncProblem) -> bool:
+    # Supervisors see every problem (a 支援措置's contents stay hidden from them); the
+    # officers of 支援措置 see theirs.
+    return allowed(ctx.actor.roles, Action.REVIEW) or (
+        allowed(ctx.actor.roles, settling_right(problem.op_type))
+        and problem.op_type in _PROTECTION_RIGHTS
+    )
 
 
 class SyncProblemRefused(ValueError):
@@ -154,6 +231,8 @@ def _text(ctx: ServiceContext, column: str, value: object) -> str:
     if item is not None and not may_see(ctx, item):
         return MASKS[item]
     text = str(value)
+    if isinstance(value, list):
+        return "・".join(str(v) for v in value)
     if column.endswith(("_on", "_date")):
         text = text[:10]
     return _CODES.get(column, {}).get(text, text)
@@ -201,12 +280,41 @@ def compare(ctx: ServiceContext, problem: SyncProblem) -> list[ComparedField]:
             item.get("after"),
             _present(centre_households.get(number)),
         )
+    fields += _compare_protection(ctx, problem)
     centre_persons = {str(p["atena_no"]): p for p in problem.centre.get("persons") or () if p}
     for item in problem.ours.get("persons") or ():
         atena_no = str(item["atena_no"])
         theirs = _present(centre_persons.get(atena_no))
         subject = f"{_name(item.get('after'), theirs)}（宛名番号 {atena_no}）"
         fields += _compare(ctx, subject, FIELD_LABELS, item.get("after"), theirs)
+    return fields
+
+
+def _compare_protection(ctx: ServiceContext, problem: SyncProblem) -> list[ComparedField]:
+    """A 支援措置, 発行抑止 or 一時解除 op: the row as this terminal left it and the centre's.
+
+    Only staff who handle 支援措置 see the contents (R-PROT); others see that there is one.
+    """
+    fields: list[ComparedField] = []
+    officer = allowed(ctx.actor.roles, Action.MANAGE_PROTECTION) or allowed(
+        ctx.actor.roles, Action.RELEASE_PROTECTION
+    )
+    for entity, labels in PROTECTION_LABELS.items():
+        ours = problem.payload.get(entity) or problem.ours.get(entity)
+        theirs = problem.centre.get(entity)
+        if not isinstance(ours, dict) and not isinstance(theirs, dict):
+            continue
+        subject = PROTECTION_SUBJECTS[entity]
+        if not officer:
+            fields.append(ComparedField(subject, "内容", PROTECTION_HIDDEN, PROTECTION_HIDDEN))
+            continue
+        fields += _compare(
+            ctx,
+            subject,
+            labels,
+            ours if isinstance(ours, dict) else None,
+            _present(theirs if isinstance(theirs, dict) else None),
+        )
     return fields
 
 
@@ -229,16 +337,16 @@ class SyncProblemService:
         self, ctx: ServiceContext, *, include_settled: bool = False
     ) -> list[ProblemSummary]:
         """Open problems (and settled ones when asked), oldest first. Lists no personal data."""
-        ctx.actor.require(Action.REVIEW)
+        _require_list(ctx)
         with self._store.transaction() as session:
             found = list_problems(session, only_open=not include_settled)
-            return [_summary(p, self._status(session, p)) for p in found]
+            return [_summary(p, self._status(session, p)) for p in found if _visible(ctx, p)]
 
     def open(self, ctx: ServiceContext, op_id: str) -> ProblemDetail:
         """Both versions of what ``op_id`` touched; the view is written to the audit log."""
-        ctx.actor.require(Action.REVIEW)
+        _require_list(ctx)
         with self._store.transaction() as session:
-            problem = self._find(session, op_id)
+            problem = self._find(ctx, session, op_id)
             append_audit(
                 session,
                 at=ctx.now(),
@@ -254,7 +362,9 @@ class SyncProblemService:
                 summary=summary,
                 fields=tuple(compare(ctx, problem)),
                 stale=tuple(_stale_text(s) for s in problem.stale),
-                can_resolve=problem.kind == CONFLICT and status == "open",
+                can_resolve=problem.kind == CONFLICT
+                and status == "open"
+                and allowed(ctx.actor.roles, settling_right(problem.op_type)),
                 can_acknowledge=problem.kind == REJECTED and status == "open",
             )
 
@@ -262,12 +372,13 @@ class SyncProblemService:
         """Settle a conflict with the centre's version as it stands: a ``resolve_conflict``
         op with the supervisor's note. The draft stays in the review queue (reject it there
         if it is no longer wanted); the persons are released once the centre confirms."""
-        ctx.actor.require(Action.REVIEW)
+        _require_list(ctx)
         note = note.strip()
         if not note:
             raise SyncProblemRefused("解消の理由（確認した内容）を入力してください。")
         with self._store.transaction() as session:
-            problem = self._find(session, op_id)
+            problem = self._find(ctx, session, op_id)
+            ctx.actor.require(settling_right(problem.op_type))
             if problem.kind != CONFLICT:
                 raise SyncProblemRefused(
                     "競合ではありません。拒否された操作は「確認済み」にしてください。"
@@ -302,9 +413,9 @@ class SyncProblemService:
 
     def acknowledge(self, ctx: ServiceContext, op_id: str) -> ProblemSummary:
         """Mark a refusal as seen by a supervisor (written to the audit log)."""
-        ctx.actor.require(Action.REVIEW)
+        _require_list(ctx)
         with self._store.transaction() as session:
-            problem = self._find(session, op_id)
+            problem = self._find(ctx, session, op_id)
             if problem.kind != REJECTED or problem.status != "open":
                 raise SyncProblemRefused("未確認の拒否ではありません。")
             acknowledge(session, op_id)
@@ -320,9 +431,9 @@ class SyncProblemService:
             return _summary(problem, "acknowledged")
 
     @staticmethod
-    def _find(session: Any, op_id: str) -> SyncProblem:
+    def _find(ctx: ServiceContext, session: Any, op_id: str) -> SyncProblem:
         for problem in list_problems(session, only_open=False):
-            if problem.op_id == op_id:
+            if problem.op_id == op_id and _visible(ctx, problem):
                 return problem
         raise SyncProblemRefused("この同期の確認事項は見つかりません。")
 

@@ -42,6 +42,7 @@ class SyncProblem:
     ours: dict[str, Any]
     centre: dict[str, Any]
     stale: tuple[dict[str, Any], ...]
+    payload: dict[str, Any]
 
     @property
     def is_open(self) -> bool:
@@ -79,6 +80,7 @@ def record(
             "persons": persons,
             "households": households,
             "ours": dict(effect),
+            "payload": dict(envelope.get("payload") or {}),
             "centre": restore,
             "stale": result.get("stale") or [],
         },
@@ -101,6 +103,7 @@ def _problem(value: dict[str, Any]) -> SyncProblem:
         ours=dict(value.get("ours") or {}),
         centre=dict(value.get("centre") or {}),
         stale=tuple(value.get("stale") or ()),
+        payload=dict(value.get("payload") or {}),
     )
 
 

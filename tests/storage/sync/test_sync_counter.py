@@ -377,3 +377,57 @@ def test_a_cancelled_or_failed_bootstrap_says_so_and_resumes_next_time(
     finally:
         centre_link.close()
         store.close()
+
+
+def test_a_measure_conflict_is_shown_to_its_officer_and_settled_by_them_not_a_supervisor(
+    make_terminal, centre
+) -> None:
+    from madoguchi.app.services.protection import ProtectionService
+    from tests.storage.sync.test_sync_protection import (
+        SECOND_OFFICER,
+        add_second_officer,
+        officer,
+        register,
+        synced,
+    )
+
+    a, b = make_terminal("TERM-A"), make_terminal("TERM-B")
+    add_second_officer(centre)
+    home = family(a.store, 2, offset=45)
+    measure_id = register(a, home.householder.atena_no, ends_on=dt.date(2026, 11, 20))
+    synced(a, b)
+    ProtectionService(a.store).extend(officer(a), measure_id)
+    ProtectionService(b.store).end_measure(officer(b, SECOND_OFFICER), measure_id, "終了の申出")
+    synced(a)
+    assert b.sync().push.conflicts == 1
+
+    service = SyncProblemService(b.store)
+    mine = officer(b, SECOND_OFFICER)
+    (summary,) = service.problems(mine)
+    assert summary.op_label == "支援措置の終了"
+    detail = service.open(mine, summary.op_id)
+    assert detail.can_resolve
+    ended = [f for f in detail.fields if f.subject == "支援措置" and f.label == "終了日"]
+    assert ended and ended[0].ours and ended[0].centre == ""
+
+    # A supervisor sees that there is one, not what it says, and cannot settle it.
+    boss = b.ctx(Role.SUPERVISOR, staff_no=SUPERVISOR)
+    hidden = service.open(boss, summary.op_id)
+    assert not hidden.can_resolve
+    assert {f.ours for f in hidden.fields if f.subject == "支援措置"} == {
+        "（支援措置の担当者のみ表示）"
+    }
+    try:
+        service.resolve(boss, summary.op_id, "確認")
+    except PermissionDenied:
+        pass
+    else:
+        raise AssertionError("a supervisor settled a 支援措置 conflict")
+
+    service.resolve(mine, summary.op_id, "延長が正しい。終了の申出は改めて受ける")
+    assert b.sync().ok
+    assert (
+        centre.scalar("SELECT status FROM sync_conflicts WHERE op_type = 'end_measure'")
+        == "resolved"
+    )
+    assert service.problems(mine) == []
