@@ -184,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         f"ローカル複製: {facts.get('municipality_name', '')}（{facts.get('data_as_of', '')}時点）"
     )
     window = MainWindow(services, ctx, data_source=source)
+    window.signed_out.connect(lambda why: QMessageBox.information(None, "住民記録 窓口端末", why))
     window.show()
     window.show_search()
     if services.sync is not None:

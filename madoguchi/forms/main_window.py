@@ -305,6 +305,7 @@ class MainWindow(QMainWindow):
             return
         label = self.status.sync_label
         self.sync_indicator = SyncIndicator(control, self._services.clock, label, self)
+        self.sync_indicator.changed.connect(lambda _line: self._check_session())
         if not may_list(ctx):
             return
         screen = SyncProblemsScreen(self._services.sync_problems, ctx, self)
@@ -314,6 +315,16 @@ class MainWindow(QMainWindow):
         self.sync_indicator.changed.connect(lambda _line: self._problems_seen())
         self.tabs.addTab(screen, self.tr("同期の確認 (Ctrl+Y)"))
         QShortcut(QKeySequence("Ctrl+Y"), self, partial(self._show_tab, screen))
+
+    def _check_session(self) -> None:
+        """After a sync: end the session if the account changed at the centre (R-ROLE-4)."""
+        auth, ctx = self._services.auth, self._ctx
+        Op(self, lambda: auth.session_problem(ctx)).success(self._session_checked).run()
+
+    def _session_checked(self, problem: str | None) -> None:
+        if problem is not None and self.isVisible():
+            self.signed_out.emit(problem)
+            self.close()
 
     def _problems_seen(self) -> None:
         screen = self.sync_problems_screen

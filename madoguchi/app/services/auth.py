@@ -198,6 +198,23 @@ class AuthService:
         if outcome.error is not None:
             raise outcome.error
 
+    def session_problem(self, ctx: ServiceContext) -> str | None:
+        """Why the signed-in session must end now, or None while it holds.
+
+        An account disabled, locked, past its validity or given other roles — at another
+        terminal, arriving here by sync (R-ROLE-4) — ends the session at once: the rights it
+        was opened with are no longer the account's.
+        """
+        with self._store.transaction() as session:
+            staff = session.get(StaffMember, ctx.actor.staff_no)
+            if staff is None or not _active(staff, self._clock.now().date()):
+                return "このアカウントは無効になりました（管理者による変更）。ログアウトします。"
+            if staff.locked_at is not None:
+                return "このアカウントはロックされました。ログアウトします。"
+            if frozenset(Role(r) for r in staff.roles) != ctx.actor.roles:
+                return "このアカウントの権限が変更されました。もう一度ログインしてください。"
+        return None
+
     def logout(self, ctx: ServiceContext) -> None:
         """Record the end of the session."""
         with self._store.transaction() as session:

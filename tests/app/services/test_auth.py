@@ -179,3 +179,27 @@ def test_no_password_is_stored_or_audited(store: LocalStore, auth: AuthService) 
             dump = str(conn.execute(text(f"SELECT * FROM {table}")).all())
             assert TEST_PASSWORD not in dump and "wrong-password-xyz" not in dump
     reopened.close()
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"disabled": True}, "無効"),
+        ({"valid_until": FIXED_NOW.date() - dt.timedelta(days=1)}, "無効"),
+        ({"locked_at": FIXED_NOW}, "ロック"),
+        ({"roles": ["clerk"]}, "権限が変更"),
+    ],
+)
+def test_a_session_ends_when_its_account_changes_under_it(
+    store: LocalStore, auth: AuthService, change: dict[str, object], said: str
+) -> None:
+    add_staff(store, "S0001", Role.CLERK, Role.SUPERVISOR)
+    ctx = auth.login("S0001", TEST_PASSWORD)
+    assert auth.session_problem(ctx) is None
+    with store.transaction() as session:
+        member = session.get(StaffMember, "S0001")
+        assert member is not None
+        for key, value in change.items():
+            setattr(member, key, value)
+    problem = auth.session_problem(ctx)
+    assert problem is not None and said in problem

@@ -431,3 +431,23 @@ def test_a_measure_conflict_is_shown_to_its_officer_and_settled_by_them_not_a_su
         == "resolved"
     )
     assert service.problems(mine) == []
+
+
+def test_a_session_ends_when_the_account_is_disabled_at_another_window(
+    qtbot: QtBot, make_terminal, centre
+) -> None:
+    from madoguchi.app.services.admin import AdminService
+
+    a, b = make_terminal("TERM-A"), make_terminal("TERM-B")
+    control = SyncControl(b.store, b.centre, b.clock)
+    window = window_for(qtbot, b, control, Role.CLERK, staff_no="S0002")
+    assert control.worker.run_once().ok  # nothing changed: the session holds
+    qtbot.wait(200)
+    assert window.isVisible()
+
+    AdminService(a.store).disable(a.ctx(Role.ADMIN, staff_no="S0008"), "S0002", "退職")
+    assert a.sync().ok
+    with qtbot.waitSignal(window.signed_out, timeout=TIMEOUT) as ended:
+        assert control.worker.run_once().ok
+    assert "無効" in ended.args[0]
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=TIMEOUT)
