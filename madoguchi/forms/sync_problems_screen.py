@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -195,6 +195,11 @@ class SyncProblemsScreen(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_F12), self, self.resolve)
         QShortcut(QKeySequence(Qt.Key.Key_F11), self, self.acknowledge)
         self._enable_actions()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Shown (Ctrl+Y): the keyboard starts in the list."""
+        super().showEvent(event)
+        self.table.setFocus()
 
     def _button(self, name: str, text: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(self.tr(text), self)

@@ -31,7 +31,7 @@ from madoguchi.storage.store import LocalStore
 from madoguchi.storage.sync import PostgresCentre, blocked_persons
 from madoguchi.storage.sync import meta as sync_meta
 from tests.forms.certificate_support import certificate_screen_of, press
-from tests.forms.intake_support import TIMEOUT, activate, drafts_by, intake_of, key
+from tests.forms.intake_support import TIMEOUT, activate, drafts_by, focused, intake_of, key
 from tests.forms.test_intake_screen import (
     choose,
     fill_address,
@@ -198,6 +198,7 @@ def test_a_supervisor_sees_both_versions_and_resolves_the_conflict_with_a_note(
     with qtbot.waitSignal(screen.opened, timeout=TIMEOUT) as opened:
         qtbot.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.currentWidget() is screen
+    qtbot.waitUntil(lambda: focused() is screen.table, timeout=TIMEOUT)
     detail = opened.args[0]
     assert detail.summary.kind_label == "競合" and detail.summary.draft_id == late
     rows = [screen.fields.row_at(r) for r in range(screen.fields.rowCount())]
