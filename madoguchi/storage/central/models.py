@@ -303,3 +303,32 @@ class OpJournal(CentralBase):
     staff_no: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class InterfaceRun(CentralBase):
+    """One run at the centre's interface queues (revision 0004): append-only.
+
+    Delivery, resend, purge of 送付先情報, and looking at records, each with who ran it: the
+    database role (``session_user``, filled in by the centre, not by the caller) and the
+    staff member it named, when, on which queue, and how many records it handed over, failed,
+    held back or purged. A trigger refuses UPDATE and DELETE.
+    """
+
+    __tablename__ = "interface_runs"
+
+    run_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    recorded_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=text("now()")
+    )
+    db_role: Mapped[str] = mapped_column(String(63), server_default=text("session_user"))
+    staff_no: Mapped[str] = mapped_column(String(16), index=True)
+    terminal_id: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(24))
+    queue: Mapped[str | None] = mapped_column(String(32))
+    run_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    delivered: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
+    held: Mapped[int] = mapped_column(Integer)
+    purged: Mapped[int] = mapped_column(Integer)
+    record_ids: Mapped[list[Any]] = mapped_column(JSONB)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB)

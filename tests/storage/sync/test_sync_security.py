@@ -141,3 +141,73 @@ def test_the_centre_holds_the_applications_permission_matrix(centre):
     with centre.admin() as conn:
         rows = conn.execute("SELECT role, action FROM role_permissions").fetchall()
     assert {(r, a) for r, a in rows} == {(r, a) for r, actions in matrix().items() for a in actions}
+
+
+# -- the interfaces role (revision 0004) -------------------------------------------------------
+
+QUEUE_TABLES = {"interface_records", "interface_runs"}
+
+
+def interfaces_operator(centre) -> psycopg.Connection:
+    from madoguchi.storage.central.queues import provision_interfaces_role
+
+    with centre.admin() as admin:
+        provision_interfaces_role(admin, "iface_ops")
+    return psycopg.connect(centre.cluster.dsn(centre.name, user="iface_ops"), autocommit=True)
+
+
+def test_the_interfaces_role_touches_no_other_table(centre):
+    with interfaces_operator(centre) as ops:
+        others = [t for t in CENTRAL_TABLES if t not in QUEUE_TABLES]
+        for table in others:
+            for statement in (
+                f"SELECT * FROM public.{table} LIMIT 1",
+                f"DELETE FROM public.{table}",
+            ):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    ops.execute(statement)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            ops.execute("SELECT sync.push('[]'::jsonb)")
+        assert len(others) >= 25 and {"persons", "staff", "audit_log", "op_journal"} <= set(others)
+
+
+def test_the_interfaces_role_reads_the_queue_and_changes_only_status_and_payload(centre):
+    with interfaces_operator(centre) as ops:
+        ops.execute("SELECT count(*) FROM public.interface_records").fetchone()
+        ops.execute("UPDATE public.interface_records SET status = status, attempts = attempts")
+        ops.execute("UPDATE public.interface_records SET payload = payload")
+        for statement in (
+            "INSERT INTO public.interface_records DEFAULT VALUES",
+            "DELETE FROM public.interface_records",
+            "UPDATE public.interface_records SET queue = queue",
+            "UPDATE public.interface_records SET record_id = record_id",
+            # Its journal: append only, and it cannot say who it is.
+            "UPDATE public.interface_runs SET staff_no = staff_no",
+            "DELETE FROM public.interface_runs",
+            "INSERT INTO public.interface_runs (db_role, staff_no, terminal_id, action, run_at,"
+            " delivered, failed, held, purged, record_ids, detail) VALUES ('someone', 'S0008',"
+            " 'X', 'deliver', now(), 0, 0, 0, 0, '[]', '{}')",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                ops.execute(statement)
+        ops.execute(
+            "INSERT INTO public.interface_runs (staff_no, terminal_id, action, run_at,"
+            " delivered, failed, held, purged, record_ids, detail) VALUES ('S0008', 'X',"
+            " 'deliver', now(), 0, 0, 0, 0, '[]', '{}')"
+        )
+    assert centre.scalar("SELECT db_role FROM interface_runs") == "iface_ops"
+    # Append-only for the table's owner too.
+    with centre.admin() as admin, pytest.raises(psycopg.Error, match="append-only"):
+        admin.execute("UPDATE interface_runs SET staff_no = 'S0001'")
+
+
+def test_terminals_cannot_ask_who_operates_the_queues(centre):
+    with (
+        psycopg.connect(centre.terminal_dsn("TERM-A"), autocommit=True) as terminal,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        terminal.execute("SELECT interfaces.operator('S0008')")
+    with interfaces_operator(centre) as ops:
+        (found,) = ops.execute("SELECT interfaces.operator('S0008')").fetchone()
+        (refused,) = ops.execute("SELECT interfaces.operator('S0001')").fetchone()
+    assert found["staff_no"] == "S0008" and refused is None
