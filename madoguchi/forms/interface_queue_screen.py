@@ -4,6 +4,10 @@ Operators (the admin role: IT operations, not business data) see per queue how m
 are pending, delivered and failed, the records with the failure reason, and can deliver the
 pending ones or resend selected ones. Re-delivery is idempotent: the consumer gets the same
 record id again. Payloads are shown with the 個人番号 and 住民票コード masked.
+
+On a terminal that syncs with a centre the queues are delivered at the centre: the screen
+says so, shows only the records still waiting to reach the centre, and its deliver and
+resend buttons are off (the service refuses them too, with the same message).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from PySide6.QtWidgets import (
 from madoguchi.app.context import ServiceContext
 from madoguchi.app.services.interfaces.delivery import DirectoryDelivery
 from madoguchi.app.services.interfaces.queue import (
+    DELIVERED_AT_CENTRE,
     STATUS_LABELS,
     STATUSES,
     DeliveryReport,
@@ -105,8 +110,12 @@ class InterfaceQueueScreen(QWidget):
         self.records.selectionModel().currentRowChanged.connect(lambda *_: self._show_payload())
         self.payload = _named(QPlainTextEdit(), "queue_payload")
         self.payload.setReadOnly(True)
+        self.notice = _named(QLabel(self.tr(DELIVERED_AT_CENTRE)), "queue_notice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
         deliver = _named(QPushButton(self.tr("未送信を送信 (F9)")), "queue_deliver")
         resend = _named(QPushButton(self.tr("選択を再送 (F10)")), "queue_resend")
+        self._delivery_buttons = (deliver, resend)
         reload = _named(QPushButton(self.tr("更新 (F5)")), "queue_reload")
         deliver.clicked.connect(self.deliver)
         resend.clicked.connect(self.resend_selected)
@@ -123,6 +132,7 @@ class InterfaceQueueScreen(QWidget):
         splitter.addWidget(self.counts)
         splitter.addWidget(right)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.notice)
         layout.addWidget(splitter)
         for key, slot in (
             (Qt.Key.Key_F5, self.reload),
@@ -132,9 +142,18 @@ class InterfaceQueueScreen(QWidget):
             QShortcut(QKeySequence(key), self, slot)
 
     def reload(self) -> None:
-        """Fetch the per-queue counts."""
+        """Fetch the per-queue counts, and whether this terminal delivers them itself."""
         service, ctx = self._service, self._ctx
-        Op(self, lambda: service.queues(ctx)).success(self._show_counts).run()
+        Op(self, lambda: (service.delivers_here(), service.queues(ctx))).success(
+            self._show_state
+        ).run()
+
+    def _show_state(self, state: tuple[bool, list[QueueCounts]]) -> None:
+        here, counts = state
+        self.notice.setVisible(not here)
+        for button in self._delivery_buttons:
+            button.setEnabled(here)
+        self._show_counts(counts)
 
     def _show_counts(self, counts: list[QueueCounts]) -> None:
         current = self.current_queue()

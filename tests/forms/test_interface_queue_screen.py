@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from madoguchi.app.domain.intake import IntakeForm, Variant
@@ -72,3 +73,40 @@ def test_operator_delivers_and_resends_without_changing_what_was_delivered(
     after = {f.name: f.read_bytes() for f in sorted((folder / "juki_cs").glob("*.json"))}
     assert after == before
     assert json.loads(next(iter(after.values())))
+
+
+def test_a_synced_terminal_shows_what_waits_for_the_centre_and_refuses_delivery(
+    qtbot: QtBot, store: LocalStore, tmp_path: Path
+) -> None:
+    from madoguchi.app.services.interfaces.queue import DELIVERED_AT_CENTRE
+    from madoguchi.storage.sync import enrol_loaded_copy
+    from madoguchi.widgets.messages import message_bridge
+
+    enrol_loaded_copy(store, 0)  # now a replica: its queues are delivered at the centre
+    form = IntakeForm(
+        variant=Variant.DOMESTIC_MOVE_IN,
+        moved_on=days_ago(2),
+        notified_on=TODAY,
+        movers=(newcomer(),),
+        destination=new_address(store, "8-9"),
+        previous_address="東京都千代田区霞が関二丁目1番2号",
+        identity_check=identity(),
+    )
+    saved = MoveInService(store).save(context(Role.CLERK, staff_no="S0001"), form)
+    ReviewService(store).approve(context(Role.SUPERVISOR, staff_no="S0005"), saved.draft_id)
+    folder = tmp_path / "out"
+    screen = InterfaceQueueScreen(
+        InterfaceQueueService(store), context(Role.ADMIN, staff_no="S0008"), folder
+    )
+    qtbot.addWidget(screen)
+    screen.show()
+    screen.reload()
+    qtbot.waitUntil(lambda: screen.counts_model.rowCount() > 0 and screen.notice.isVisible())
+    assert screen.notice.text() == DELIVERED_AT_CENTRE
+    assert not screen.findChild(QPushButton, "queue_deliver").isEnabled()
+    assert not screen.findChild(QPushButton, "queue_resend").isEnabled()
+    assert screen.counts_model.row_at(0).pending >= 1  # still waiting to reach the centre
+    with qtbot.waitSignal(message_bridge().error) as shown:
+        qtbot.keyClick(screen, Qt.Key.Key_F9)
+    assert shown.args == [DELIVERED_AT_CENTRE]
+    assert not folder.exists()

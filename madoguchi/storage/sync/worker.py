@@ -22,6 +22,7 @@ from madoguchi.storage.store import LocalStore
 from madoguchi.storage.sync import meta
 from madoguchi.storage.sync.bootstrap import BootstrapReport, bootstrap
 from madoguchi.storage.sync.centre import Centre, CentreRefused, CentreUnavailable, ResyncNeeded
+from madoguchi.storage.sync.handover import hand_over_interface_records
 from madoguchi.storage.sync.pull import NotBootstrapped, PullReport, pull_changes
 from madoguchi.storage.sync.push import PushReport, push_pending
 from madoguchi.storage.sync.status import SyncStatus, WorkerState, read_status
@@ -89,6 +90,7 @@ class SyncWorker:
         with self._lock:
             try:
                 report.push = push_pending(self.store, self.centre, self.clock)
+                hand_over_interface_records(self.store)  # the centre has them now
                 try:
                     report.pull = pull_changes(self.store, self.centre)
                 except (ResyncNeeded, NotBootstrapped) as reason:

@@ -1,7 +1,9 @@
 """Interfaces to the other systems (REQUIREMENTS §10, R-IF-1): outbound queues and inbound files.
 
 - ``records``: which records a registered change gives each queue (pure);
-- ``queue``: writing them at approval, showing, delivering and resending them;
+- ``queue``: writing them at approval, showing, delivering and resending them (a standalone
+  terminal; a synced one hands them to the centre, ``storage/sync/handover.py``);
+- ``central``: delivering, resending and purging the centre's queues;
 - ``delivery``: the sink protocol and a folder sink;
 - ``inbound`` / ``inbound_format``: importing 転出証明書情報 and online reservations;
 - ``retention``: purging unused certificates and handed-over 送付先情報.
@@ -11,6 +13,7 @@ Command line: ``python -m madoguchi.app.services.interfaces --help``. Layouts: d
 
 from __future__ import annotations
 
+from madoguchi.app.services.interfaces.central import CentralQueueService, CentreQueueError
 from madoguchi.app.services.interfaces.delivery import (
     Delivery,
     DeliveryFailed,
@@ -24,6 +27,7 @@ from madoguchi.app.services.interfaces.inbound import (
     import_reservations,
 )
 from madoguchi.app.services.interfaces.queue import (
+    DeliveredAtCentre,
     DeliveryReport,
     InterfaceQueueService,
     QueueCounts,
@@ -45,7 +49,10 @@ from madoguchi.app.services.interfaces.retention import (
 __all__ = [
     "QUEUES",
     "QUEUE_LABELS",
+    "CentralQueueService",
+    "CentreQueueError",
     "ConsumerInfo",
+    "DeliveredAtCentre",
     "Delivery",
     "DeliveryFailed",
     "DeliveryReport",

@@ -10,13 +10,18 @@ recognises it and nothing changes.
 
 Operating the queues is IT work (``Action.INTERFACE_OPERATE``): counts, records with their
 restricted items masked, and (re)delivery, each run audited (retention: ``retention.py``).
+
+This service delivers a standalone terminal's queues. A terminal that syncs with a centre
+hands its records over with the approval op (``storage/sync/handover.py`` removes them once
+the centre has them) and refuses to deliver (``DeliveredAtCentre``): the centre's queues are
+delivered by ``central.py``, with the same rules (``ready_in_order``, ``hand_over``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +42,7 @@ from madoguchi.app.services.review.changes import RegisteredChange
 from madoguchi.storage.audit import append_audit
 from madoguchi.storage.models import InterfaceConsumer, InterfaceRecord
 from madoguchi.storage.store import LocalStore
+from madoguchi.storage.sync.handover import is_synced
 
 PENDING = "pending"
 DELIVERED = "delivered"
@@ -72,6 +78,20 @@ _RESTRICTED_KEYS: dict[str, RestrictedItem] = {
 
 class ResendRefused(ValueError):
     """A resend named a record that does not exist or whose content has been purged."""
+
+
+DELIVERED_AT_CENTRE = (
+    "この端末はセンターと同期しているため、連携レコードの送信・再送はセンターで行います"
+    "（python -m madoguchi.app.services.interfaces … --centre）。"
+    "この画面には、センターへの引渡しを待っている記録だけが表示されます。"
+)
+
+
+class DeliveredAtCentre(ValueError):
+    """A synced terminal's queues are delivered at the centre, never from here (R-STORE-3)."""
+
+    def __init__(self) -> None:
+        super().__init__(DELIVERED_AT_CENTRE)
 
 
 @dataclass(frozen=True)
@@ -118,7 +138,9 @@ class DeliveryReport:
 
 
 @dataclass(frozen=True)
-class _Pending:
+class PendingRecord:
+    """A record about to be handed over: what the sink receives."""
+
     seq: int
     record_id: str
     queue: str
@@ -131,6 +153,16 @@ class InterfaceQueueService:
 
     def __init__(self, store: LocalStore) -> None:
         self._store = store
+
+    def delivers_here(self) -> bool:
+        """True on a standalone terminal; False once it syncs with a centre, whose queues
+        are the ones delivered (this store only keeps what has not reached the centre yet)."""
+        with self._store.transaction() as session:
+            return not is_synced(session)
+
+    def _require_local_delivery(self) -> None:
+        if not self.delivers_here():
+            raise DeliveredAtCentre()
 
     # -- writing (approval) ------------------------------------------------------------------
 
@@ -234,9 +266,11 @@ class InterfaceQueueService:
         """Hand the queue's pending records to ``sink`` in order; stop at the first failure.
 
         Records behind a failed one wait (``held``) until it has been resent, so the order
-        of approval is kept at the consumer.
+        of approval is kept at the consumer. Refused (``DeliveredAtCentre``) on a terminal
+        that syncs with a centre.
         """
         ctx.actor.require(Action.INTERFACE_OPERATE)
+        self._require_local_delivery()
         with self._store.transaction() as session:
             blocker = session.scalar(
                 select(func.min(InterfaceRecord.seq)).where(
@@ -249,9 +283,7 @@ class InterfaceQueueService:
                 .order_by(InterfaceRecord.seq)
             )
             pending = [_pending(row) for row in session.scalars(query)]
-        ready = [p for p in pending if blocker is None or p.seq < blocker]
-        if limit is not None:
-            ready = ready[:limit]
+        ready = ready_in_order(pending, blocker, limit)
         report = self._hand_over(ctx, ready, sink, held=len(pending) - len(ready))
         self._audit_run(ctx, "interface_deliver", report, {"queue": queue})
         return report
@@ -262,9 +294,11 @@ class InterfaceQueueService:
         """Put delivered or failed records back to pending and hand them over again.
 
         The same ``record_id`` goes out again, so a consumer that already has a record sees
-        no change. Records go in ``seq`` order; the first failure stops the run.
+        no change. Records go in ``seq`` order; the first failure stops the run. Refused
+        (``DeliveredAtCentre``) on a terminal that syncs with a centre.
         """
         ctx.actor.require(Action.INTERFACE_OPERATE)
+        self._require_local_delivery()
         with self._store.transaction() as session:
             rows = list(
                 session.scalars(
@@ -273,15 +307,7 @@ class InterfaceQueueService:
                     .order_by(InterfaceRecord.seq)
                 )
             )
-            missing = set(record_ids) - {r.record_id for r in rows}
-            if missing:
-                raise ResendRefused(f"連携レコードが見つかりません: {', '.join(sorted(missing))}")
-            purged = [r.record_id for r in rows if PURGED_PAYLOAD_KEY in r.payload]
-            if purged:
-                raise ResendRefused(
-                    "保存期間を過ぎて内容を消去した連携レコードは再送できません: "
-                    + ", ".join(purged)
-                )
+            refuse_to_resend([(r.record_id, r.payload) for r in rows], record_ids)
             for row in rows:
                 row.status = PENDING
             ready = [_pending(row) for row in rows]
@@ -290,40 +316,20 @@ class InterfaceQueueService:
         return report
 
     def _hand_over(
-        self, ctx: ServiceContext, ready: Sequence[_Pending], sink: Delivery, *, held: int
+        self, ctx: ServiceContext, ready: Sequence[PendingRecord], sink: Delivery, *, held: int
     ) -> DeliveryReport:
-        delivered: list[str] = []
-        failed: list[tuple[str, str]] = []
-        for index, record in enumerate(ready):
-            # The sink is called outside any transaction: a slow consumer never holds the
-            # store's write lock. A crash right after it leaves the record pending, and the
-            # next run hands the same record_id over again, which the consumer ignores.
-            reason: str | None = None
-            try:
-                sink.deliver(
-                    record.record_id,
-                    record.record_type,
-                    record.payload,
-                    queue=record.queue,
-                    seq=record.seq,
-                )
-            except DeliveryFailed as exc:
-                reason = exc.reason
+        def note(record_id: str, reason: str | None) -> None:
             with self._store.transaction() as session:
                 row = session.scalars(
-                    select(InterfaceRecord).where(InterfaceRecord.record_id == record.record_id)
+                    select(InterfaceRecord).where(InterfaceRecord.record_id == record_id)
                 ).one()
                 row.attempts += 1
                 if reason is None:
                     row.status, row.delivered_at, row.failure_reason = DELIVERED, ctx.now(), None
                 else:
                     row.status, row.failure_reason = FAILED, reason
-            if reason is not None:
-                failed.append((record.record_id, reason))
-                held += len(ready) - index - 1
-                break
-            delivered.append(record.record_id)
-        return DeliveryReport(tuple(delivered), tuple(failed), held)
+
+        return hand_over(ready, sink, note, held=held)
 
     def _audit_run(
         self, ctx: ServiceContext, action: str, report: DeliveryReport, detail: dict[str, Any]
@@ -346,8 +352,67 @@ class InterfaceQueueService:
             )
 
 
-def _pending(row: InterfaceRecord) -> _Pending:
-    return _Pending(row.seq, row.record_id, row.queue, row.record_type, dict(row.payload))
+def ready_in_order(
+    pending: Sequence[PendingRecord], first_failed: int | None, limit: int | None
+) -> list[PendingRecord]:
+    """The pending records a run may hand over: those before the queue's first failed
+    record (the rest are held until it is resent), at most ``limit``."""
+    ready = [p for p in pending if first_failed is None or p.seq < first_failed]
+    return ready if limit is None else ready[:limit]
+
+
+def hand_over(
+    ready: Sequence[PendingRecord],
+    sink: Delivery,
+    note: Callable[[str, str | None], None],
+    *,
+    held: int,
+) -> DeliveryReport:
+    """Hand ``ready`` to ``sink`` in order; ``note(record_id, reason)`` commits each outcome
+    (``reason`` None: delivered). Stops at the first failure; the rest count as held.
+
+    The sink is called outside any transaction, so a slow consumer never holds a write
+    lock. A crash right after it leaves the record pending, and the next run hands the same
+    record_id over again, which the consumer ignores. The local queues and the centre's
+    (``central.py``) share this.
+    """
+    delivered: list[str] = []
+    failed: list[tuple[str, str]] = []
+    for index, record in enumerate(ready):
+        reason: str | None = None
+        try:
+            sink.deliver(
+                record.record_id,
+                record.record_type,
+                record.payload,
+                queue=record.queue,
+                seq=record.seq,
+            )
+        except DeliveryFailed as exc:
+            reason = exc.reason
+        note(record.record_id, reason)
+        if reason is not None:
+            failed.append((record.record_id, reason))
+            held += len(ready) - index - 1
+            break
+        delivered.append(record.record_id)
+    return DeliveryReport(tuple(delivered), tuple(failed), held)
+
+
+def refuse_to_resend(found: Sequence[tuple[str, dict[str, Any]]], asked: Sequence[str]) -> None:
+    """Raise ResendRefused unless every asked id was ``found`` (id, payload) unpurged."""
+    missing = set(asked) - {record_id for record_id, _ in found}
+    if missing:
+        raise ResendRefused(f"連携レコードが見つかりません: {', '.join(sorted(missing))}")
+    purged = [record_id for record_id, payload in found if PURGED_PAYLOAD_KEY in payload]
+    if purged:
+        raise ResendRefused(
+            "保存期間を過ぎて内容を消去した連携レコードは再送できません: " + ", ".join(purged)
+        )
+
+
+def _pending(row: InterfaceRecord) -> PendingRecord:
+    return PendingRecord(row.seq, row.record_id, row.queue, row.record_type, dict(row.payload))
 
 
 def _view(ctx: ServiceContext, row: InterfaceRecord) -> QueuedRecord:
