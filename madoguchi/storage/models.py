@@ -23,6 +23,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -282,6 +283,8 @@ class Terminal(LocalBase):
     office: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The centre's lane for this terminal's new 宛名番号/世帯番号 (None: a standalone store).
+    number_lane: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class RefTown(LocalBase):

@@ -88,6 +88,8 @@ def provision_terminal(
         """,
         [terminal_id, office, description, role],
     )
+    # Its own lane of new 宛名番号/世帯番号, logged so every terminal learns it.
+    conn.execute("SELECT assign_number_lane(%s)", [terminal_id])
 
 
 # The 支援措置 ops (revision 0002) and the action of the permission matrix each needs; their

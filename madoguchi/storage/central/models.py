@@ -25,6 +25,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -151,6 +152,10 @@ class Terminal(CentralBase):
     description: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     db_role: Mapped[str | None] = mapped_column(String(63), unique=True)
+    # Its own lane of new 宛名番号/世帯番号 (number % 100 == lane): revision 0005.
+    number_lane: Mapped[int | None] = mapped_column(SmallInteger, unique=True)
+
+    __table_args__ = (CheckConstraint("number_lane BETWEEN 1 AND 99", name="number_lane_range"),)
 
 
 class RolePermission(CentralBase):

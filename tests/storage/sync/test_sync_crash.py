@@ -633,7 +633,9 @@ def test_pull_killed_mid_batch_keeps_the_cursor_at_what_was_applied(
     assert cursor == max([0, *committed_cursors(child)])  # the killed batch left nothing
     paused = child.of("paused")[-1]
     if paused["phase"] == "commit":
-        assert len(committed_cursors(child)) == pause["nth"] - 1
+        # (batches that wrote no person, e.g. the terminals' number lanes, are not counted)
+        applied = [e for e in child.of("committed") if set(APPLY) <= set(e["labels"])]
+        assert len(applied) == pause["nth"] - 1
         assert paused["cursor"] > cursor
 
     fresh_worker(b, centre)

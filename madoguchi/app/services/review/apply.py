@@ -33,12 +33,26 @@ from madoguchi.storage.models import (
     Person,
     ReceivedMoveOutCertificate,
     RefTown,
+    Terminal,
 )
 
+NUMBER_LANES = 100
 
-def _next_number(session: Session, column: object, width: int) -> str:
-    current = session.scalar(select(func.max(column)))
-    return str(int(current or 0) + 1).zfill(width)
+
+def _next_number(session: Session, column: object, width: int, lane: int | None) -> str:
+    """The next 宛名番号 or 世帯番号: above every number this store knows and, on a terminal
+    that syncs with the centre, in its own lane (number % 100 == lane), so that two windows
+    approving move-ins before they have synced never pick the same number."""
+    number = int(session.scalar(select(func.max(column))) or 0) + 1
+    if lane is not None:
+        number += (lane - number) % NUMBER_LANES
+    return str(number).zfill(width)
+
+
+def number_lane(session: Session, terminal_id: str) -> int | None:
+    """The centre's lane of ``terminal_id`` (None on a store that never synced)."""
+    terminal = session.get(Terminal, terminal_id)
+    return None if terminal is None else terminal.number_lane
 
 
 def _address_columns(session: Session, address_code: str, banchi: str) -> dict[str, str]:
@@ -88,6 +102,7 @@ class Applier:
         self.form = form
         self._draft_id = draft_id
         self.record = Recorder(session, stamp)
+        self.lane = number_lane(session, stamp.terminal_id)
         self.date = (
             form.moved_on.isoformat() if form.moved_on else stamp.processed_at.date().isoformat()
         )
@@ -98,7 +113,7 @@ class Applier:
 
     def new_household(self, like: Household | None = None) -> Household:
         """A new household at the form's destination (or at ``like``'s address)."""
-        number = _next_number(self.session, Household.household_no, 10)
+        number = _next_number(self.session, Household.household_no, 10, self.lane)
         self.record.touch_household(None, number)
         if like is not None:
             columns = {
@@ -165,7 +180,7 @@ class Applier:
             person = former[0]
             self.record.touch_person(person, person.atena_no)
         else:
-            atena_no = _next_number(self.session, Person.atena_no, 10)
+            atena_no = _next_number(self.session, Person.atena_no, 10, self.lane)
             self.record.touch_person(None, atena_no)
             person = Person(atena_no=atena_no, row_version=0, card_status="none")
             self.session.add(person)
