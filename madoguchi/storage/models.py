@@ -221,6 +221,9 @@ class OutboxEntry(LocalBase):
     staff_no: Mapped[str] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(12), default="pending")
 
+    # The queue (pending, in order) and the status bar's depth read it by state.
+    __table_args__ = (Index("ix_outbox_state_seq", "state", "seq"),)
+
 
 class AuditEntry(LocalBase):
     """監査ログ: one append-only entry per search, view, login… (R-AUDIT-1, R-SRCH-4).

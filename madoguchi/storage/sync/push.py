@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from madoguchi.storage.models import OutboxEntry
@@ -25,6 +25,11 @@ from madoguchi.storage.sync.envelope import envelope, prepare, touched_by
 PENDING = "pending"
 DELIVERED = "delivered"
 STATES_AFTER = {"applied": DELIVERED, "conflict": problems.CONFLICT, "rejected": problems.REJECTED}
+# Ops the centre has (delivered, or in the register the centre was loaded from) are kept this
+# long for diagnosis, then removed: the outbox is a queue, not an archive (the audit log,
+# drafts and history keep what each op recorded). Conflicts and refusals stay.
+ANSWERED_RETENTION = dt.timedelta(days=30)
+PURGE_LIMIT = 5000
 Clock = Callable[[], dt.datetime]
 
 
@@ -49,6 +54,28 @@ def prepare_pending(store: LocalStore) -> int:
             )
         )
         return prepare(session, entries)
+
+
+def purge_answered(
+    store: LocalStore,
+    now: dt.datetime,
+    *,
+    keep: dt.timedelta = ANSWERED_RETENTION,
+    limit: int = PURGE_LIMIT,
+) -> int:
+    """Remove up to ``limit`` delivered or loaded ops older than ``keep``; how many.
+
+    Safe after ``prepare_pending``: a pending op's effect is already frozen, so nothing
+    still waiting needs an older op.
+    """
+    with store.transaction() as session:
+        old = select(OutboxEntry.seq).where(
+            OutboxEntry.state.in_((DELIVERED, "loaded")), OutboxEntry.created_at < now - keep
+        )
+        seqs = list(session.scalars(old.order_by(OutboxEntry.seq).limit(limit)))
+        if seqs:
+            session.execute(delete(OutboxEntry).where(OutboxEntry.seq.in_(seqs)))
+        return len(seqs)
 
 
 def _next_batch(session: Session, limit: int) -> tuple[list[OutboxEntry], int]:
@@ -108,6 +135,7 @@ def push_pending(
     """
     report = PushReport()
     prepare_pending(store)
+    purge_answered(store, clock())
     while True:
         with store.transaction() as session:
             batch, report.held = _next_batch(session, batch_size)
