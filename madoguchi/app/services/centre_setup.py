@@ -8,6 +8,7 @@ registers terminals with their own database roles.
     python -m madoguchi.app.services.centre_setup permissions --dsn "host=… dbname=…"
     python -m madoguchi.app.services.centre_setup terminal --dsn … --terminal HONCHO-T05 \\
         --role term_honcho_t05 --office "本庁舎 市民課" --description "窓口5番"
+    python -m madoguchi.app.services.centre_setup interfaces-role --dsn … --role if_operator
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import psycopg
 
 from madoguchi.app.domain.permissions import PERMISSIONS, Action
 from madoguchi.storage.central.admin import install_permissions, provision_terminal
+from madoguchi.storage.central.queues import provision_interfaces_role
 
 # Ops that only record what a terminal did, and the right the centre checks for each.
 JOURNAL_OP_ACTIONS: Final[dict[str, str]] = {"issue_certificate": "issue_certificate"}
@@ -61,11 +63,20 @@ def main(argv: list[str] | None = None) -> int:
     terminal.add_argument("--role", required=True)
     terminal.add_argument("--office", required=True)
     terminal.add_argument("--description", default="")
+    operator = sub.add_parser(
+        "interfaces-role",
+        help="create a login role of the interface operators (madoguchi_interfaces)",
+    )
+    operator.add_argument("--dsn", required=True)
+    operator.add_argument("--role", required=True)
     args = parser.parse_args(argv)
     with psycopg.connect(args.dsn) as conn:
         if args.command == "permissions":
             install_centre_permissions(conn)
             print(f"permission matrix installed: {sum(map(len, matrix().values()))} rights")
+        elif args.command == "interfaces-role":
+            provision_interfaces_role(conn, args.role)
+            print(f"interface operators' role {args.role} ready (madoguchi_interfaces)")
         else:
             provision_terminal(
                 conn,

@@ -211,3 +211,25 @@ def test_terminals_cannot_ask_who_operates_the_queues(centre):
         (found,) = ops.execute("SELECT interfaces.operator('S0008')").fetchone()
         (refused,) = ops.execute("SELECT interfaces.operator('S0001')").fetchone()
     assert found["staff_no"] == "S0008" and refused is None
+
+
+def test_the_setup_command_makes_an_interface_operators_role_and_nothing_more(centre, capsys):
+    from madoguchi.app.services.centre_setup import main
+
+    role = "if_setup_cli"
+    try:
+        assert main(["interfaces-role", "--dsn", centre.admin_dsn, "--role", role]) == 0
+        assert role in capsys.readouterr().out
+        with centre.admin() as conn:
+            groups = conn.execute(
+                "SELECT array_agg(g.rolname::text) FROM pg_auth_members m"
+                " JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member"
+                " WHERE r.rolname = %s",
+                [role],
+            ).fetchone()[0]
+        assert groups == ["madoguchi_interfaces"]
+        with pytest.raises(ValueError, match="role name"):
+            main(["interfaces-role", "--dsn", centre.admin_dsn, "--role", "Bad-Name"])
+    finally:
+        with centre.admin() as conn:
+            conn.execute(f"DROP ROLE IF EXISTS {role}")
