@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -42,6 +41,7 @@ from madoguchi.widgets.background import Op
 from madoguchi.widgets.criteria import criteria_edit
 from madoguchi.widgets.messages import is_user_error, message_bridge
 from madoguchi.widgets.register_tables import configure_table
+from madoguchi.widgets.screen_parts import action_button
 from madoguchi.widgets.table_models import Column, ModelIndex, RowTableModel
 
 FLAGGED_BACKGROUND = QBrush(QColor("#fde2e1"))
@@ -108,13 +108,6 @@ class AuditScreen(QWidget):
         edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         return edit
 
-    def _button(self, name: str, text: str, slot: Any) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setObjectName(name)
-        button.setAutoDefault(True)  # Enter on the focused button presses it
-        button.clicked.connect(slot)
-        return button
-
     def _columns(self) -> list[Column[AuditRow]]:
         def targets(row: AuditRow) -> str:
             shown = ", ".join(row.targets[:SHOWN_TARGETS])
@@ -147,10 +140,8 @@ class AuditScreen(QWidget):
         self.end_edit = self._date_time("end_edit", _at(today, QTime(23, 59)))
         self.flagged_check = QCheckBox(self.tr("要注意のみ(&F)"), self)
         self.flagged_check.setObjectName("flagged_check")
-        self.search_button = self._button("search_button", self.tr("検索 (F3)"), self.run_search)
-        self.verify_button = self._button(
-            "verify_button", self.tr("改ざん検査(&V)"), self.run_verify
-        )
+        self.search_button = action_button(self, "search_button", "検索 (F3)", self.run_search)
+        self.verify_button = action_button(self, "verify_button", "改ざん検査(&V)", self.run_verify)
 
         left = QFormLayout()
         left.addRow(self.tr("職員番号(&S)"), self.staff_edit)
@@ -184,7 +175,7 @@ class AuditScreen(QWidget):
         self.count_combo.setObjectName("count_combo")
         for kind, label in COUNT_LABELS.items():
             self.count_combo.addItem(label, kind.value)
-        self.count_button = self._button("count_button", self.tr("集計(&C)"), self.run_counts)
+        self.count_button = action_button(self, "count_button", "集計(&C)", self.run_counts)
         self.count_model: RowTableModel[tuple[str, int]] = RowTableModel(
             [
                 Column(self.tr("職員番号"), lambda c: c[0]),

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -53,6 +52,7 @@ from madoguchi.widgets.printing import (
     save_pdf,
 )
 from madoguchi.widgets.protection_banner import ProtectionBanner
+from madoguchi.widgets.screen_parts import action_button
 
 ERROR_STYLE = "color: #b00020; font-weight: bold"
 DONE_STYLE = "color: #1b5e20; font-weight: bold"
@@ -116,18 +116,22 @@ class CertificateScreen(QWidget):
         self.log_panel = IssuanceLogPanel(services.certificates, ctx, self)
         self.log_panel.reprinted.connect(self._reprinted)
 
-        self.preview_button = self._button("certificate_preview", "見本表示 (F5)", self.preview)
-        self.issue_button = self._button("certificate_issue", "発行・印刷 (F12)", self.issue)
-        self.save_button = self._button("certificate_save_pdf", "PDF保存 (F11)", self.ask_save)
+        self.preview_button = action_button(
+            self, "certificate_preview", "見本表示 (F5)", self.preview
+        )
+        self.issue_button = action_button(self, "certificate_issue", "発行・印刷 (F12)", self.issue)
+        self.save_button = action_button(
+            self, "certificate_save_pdf", "PDF保存 (F11)", self.ask_save
+        )
         self.save_button.setVisible(allowed(ctx.actor.roles, Action.ISSUE_CERTIFICATE))
         self.note_edit = QLineEdit(self)
         self.note_edit.setObjectName("release_note")
         self.note_edit.setPlaceholderText(self.tr("解除依頼の連絡事項（例: 申出者本人の請求）"))
-        self.release_button = self._button(
-            "certificate_request_release", "解除依頼 (F9)", self.request_release
+        self.release_button = action_button(
+            self, "certificate_request_release", "解除依頼 (F9)", self.request_release
         )
-        self.state_button = self._button(
-            "certificate_release_state", "解除状態 (Shift+F9)", self.check_release
+        self.state_button = action_button(
+            self, "certificate_release_state", "解除状態 (Shift+F9)", self.check_release
         )
         self.release_label = QLabel(self)
         self.release_label.setObjectName("certificate_release_state")
@@ -176,13 +180,6 @@ class CertificateScreen(QWidget):
             (QKeySequence("Shift+F9"), self.check_release),
         ):
             QShortcut(QKeySequence(sequence), self, slot)
-
-    def _button(self, name: str, text: str, slot: object) -> QPushButton:
-        button = QPushButton(self.tr(text), self)
-        button.setObjectName(name)
-        button.setAutoDefault(True)
-        button.clicked.connect(slot)
-        return button
 
     # ------------------------------------------------------------------ the person
     def load_person(self, atena_no: str) -> None:

@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import io
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -31,11 +30,10 @@ from PySide6.QtWidgets import (
 from madoguchi.app.context import ServiceContext
 from madoguchi.app.services.intake.drafts import DraftService, LateNotification
 from madoguchi.widgets.background import Op
-from madoguchi.widgets.messages import is_user_error, message_bridge
 from madoguchi.widgets.register_tables import configure_table
+from madoguchi.widgets.screen_parts import MessageLine, action_button, report_failure
 from madoguchi.widgets.table_models import Column, RowTableModel
 
-ERROR_STYLE = "color: #b00020; font-weight: bold"
 LATE_COLUMNS: list[Column[LateNotification]] = [
     Column("届出日", lambda n: n.notified_on.isoformat()),
     Column("異動日", lambda n: n.moved_on.isoformat()),
@@ -97,7 +95,7 @@ class LateNotificationScreen(QWidget):
         first_of_last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
         self.since_edit = self._date_edit("late_since", first_of_last_month)
         self.until_edit = self._date_edit("late_until", today)
-        self.show_button = self._button("late_show", "表示 (F5)", self.reload)
+        self.show_button = action_button(self, "late_show", "表示 (F5)", self.reload)
         period = QFormLayout()
         period.addRow(self.tr("届出日 から(&B)"), self.since_edit)
         period.addRow(self.tr("届出日 まで(&E)"), self.until_edit)
@@ -111,13 +109,11 @@ class LateNotificationScreen(QWidget):
         self.table.setObjectName("late_table")
         self.table.setModel(self.model)
         configure_table(self.table)
-        self.message_label = QLabel(self)
-        self.message_label.setObjectName("late_message")
-        self.message_label.setWordWrap(True)
+        self.message_label = MessageLine("late_message", self)
         self.path_edit = QLineEdit(str(Path.home() / f"届出期間経過一覧_{today:%Y%m%d}.csv"), self)
         self.path_edit.setObjectName("late_csv_path")
         self.path_edit.returnPressed.connect(self.export_csv)
-        self.export_button = self._button("late_export", "CSV出力 (Ctrl+S)", self.export_csv)
+        self.export_button = action_button(self, "late_export", "CSV出力 (Ctrl+S)", self.export_csv)
         export_row = QHBoxLayout()
         export_row.addWidget(QLabel(self.tr("出力先(&P)"), self))
         export_row.addWidget(self.path_edit, 1)
@@ -151,13 +147,6 @@ class LateNotificationScreen(QWidget):
         edit.setDisplayFormat("yyyy-MM-dd")
         return edit
 
-    def _button(self, name: str, text: str, slot: Callable[[], None]) -> QPushButton:
-        button = QPushButton(self.tr(text), self)
-        button.setObjectName(name)
-        button.setAutoDefault(True)
-        button.clicked.connect(slot)
-        return button
-
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter in a date lists the period."""
         focused = self.focusWidget()
@@ -177,8 +166,7 @@ class LateNotificationScreen(QWidget):
             self._refused(self.tr("期間の開始日が終了日より後になっています。"))
             return
         service, ctx = self._service, self._ctx
-        self.message_label.setStyleSheet("")
-        self.message_label.setText(self.tr("読み込み中…"))
+        self.message_label.say(self.tr("読み込み中…"))
         Op(self, lambda: service.late_notifications(ctx, since, until)).success(
             lambda entries: self._show((since, until), entries)
         ).failure(self._failed).run()
@@ -218,8 +206,7 @@ class LateNotificationScreen(QWidget):
         Op(self, write).success(self._exported).failure(self._failed).run()
 
     def _exported(self, path: str) -> None:
-        self.message_label.setStyleSheet("")
-        self.message_label.setText(
+        self.message_label.say(
             self.tr("{0} 件を出力しました: {1}").format(self.model.rowCount(), path)
         )
         self.exported.emit(path)
@@ -228,13 +215,8 @@ class LateNotificationScreen(QWidget):
         if isinstance(exc, OSError):
             self._refused(self.tr("ファイルに書き込めません（{0}）。").format(exc.strerror or exc))
             return
-        if not is_user_error(exc):
-            self.message_label.clear()
-            message_bridge().report_exception(exc)
-            return
-        self._refused(str(exc))
+        report_failure(exc, self._refused, self.message_label)
 
     def _refused(self, text: str) -> None:
-        self.message_label.setStyleSheet(ERROR_STYLE)
-        self.message_label.setText(text)
+        self.message_label.refuse(text)
         self.failed.emit(text)

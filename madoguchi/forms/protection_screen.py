@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -32,6 +31,7 @@ from madoguchi.forms.measure_dialog import MeasureDialog
 from madoguchi.widgets.background import Op
 from madoguchi.widgets.messages import is_user_error, message_bridge
 from madoguchi.widgets.register_tables import configure_table
+from madoguchi.widgets.screen_parts import action_button
 from madoguchi.widgets.table_models import Column, RowTableModel
 
 ERROR_STYLE = "color: #b00020; font-weight: bold"
@@ -90,9 +90,9 @@ class ProtectionScreen(QWidget):
             ("measure_register", "登録… (Ctrl+N)", self.register_measure),
             ("measure_extend", "延長 (F3)", self.extend),
         ):
-            measure_buttons.addWidget(self._button(name, text, slot))
+            measure_buttons.addWidget(action_button(self, name, text, slot))
         measure_buttons.addWidget(self.end_reason, 1)
-        measure_buttons.addWidget(self._button("measure_end", "終了 (F4)", self.end_measure))
+        measure_buttons.addWidget(action_button(self, "measure_end", "終了 (F4)", self.end_measure))
         measure_box = QGroupBox(self.tr("支援措置（実施中）"), self)
         measure_layout = QVBoxLayout(measure_box)
         measure_layout.addWidget(self.expiring)
@@ -115,8 +115,8 @@ class ProtectionScreen(QWidget):
         hold_row.addWidget(self.hold_target, 1)
         hold_row.addWidget(self.hold_level)
         hold_row.addWidget(self.hold_reason, 2)
-        hold_row.addWidget(self._button("hold_set", "抑止設定 (Ctrl+H)", self.set_hold))
-        hold_row.addWidget(self._button("hold_lift", "抑止解除 (Shift+F4)", self.lift_hold))
+        hold_row.addWidget(action_button(self, "hold_set", "抑止設定 (Ctrl+H)", self.set_hold))
+        hold_row.addWidget(action_button(self, "hold_lift", "抑止解除 (Shift+F4)", self.lift_hold))
         hold_box = QGroupBox(self.tr("発行抑止"), self)
         hold_layout = QVBoxLayout(hold_box)
         hold_layout.addWidget(self.hold_table, 1)
@@ -138,13 +138,6 @@ class ProtectionScreen(QWidget):
             (QKeySequence("Shift+F4"), self.lift_hold),
         ):
             QShortcut(sequence, self, slot)
-
-    def _button(self, name: str, text: str, slot: Callable[[], None]) -> QPushButton:
-        button = QPushButton(self.tr(text), self)
-        button.setObjectName(name)
-        button.setAutoDefault(True)
-        button.clicked.connect(slot)
-        return button
 
     # ------------------------------------------------------------------ listing
     def reload(self) -> None:

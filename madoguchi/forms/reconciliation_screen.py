@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -33,11 +31,11 @@ from madoguchi.app.services.review.reconciliation import (
     RegisteredLine,
 )
 from madoguchi.widgets.background import Op
-from madoguchi.widgets.messages import is_user_error, message_bridge
+from madoguchi.widgets.messages import message_bridge
 from madoguchi.widgets.register_tables import configure_table
+from madoguchi.widgets.screen_parts import MessageLine, action_button, report_failure
 from madoguchi.widgets.table_models import Column, RowTableModel
 
-ERROR_STYLE = "color: #b00020; font-weight: bold"
 SIGNED_STYLE = "color: #1b5e20; font-weight: bold"
 
 LINE_COLUMNS: list[Column[RegisteredLine]] = [
@@ -81,7 +79,7 @@ class ReconciliationScreen(QWidget):
         self.office_edit = QLineEdit(ctx.actor.office, self)
         self.office_edit.setObjectName("reconciliation_office")
         self.office_edit.returnPressed.connect(self.reload)
-        self.show_button = self._button("reconciliation_show", "表示 (F5)", self.reload)
+        self.show_button = action_button(self, "reconciliation_show", "表示 (F5)", self.reload)
         criteria = QHBoxLayout()
         form = QFormLayout()
         form.addRow(self.tr("処理日(&D)"), self.day_edit)
@@ -98,14 +96,14 @@ class ReconciliationScreen(QWidget):
         self.status_label = QLabel(self)
         self.status_label.setObjectName("reconciliation_status")
         self.status_label.setWordWrap(True)
-        self.message_label = QLabel(self)
-        self.message_label.setObjectName("reconciliation_message")
-        self.message_label.setWordWrap(True)
+        self.message_label = MessageLine("reconciliation_message", self)
         self.note_edit = QLineEdit(self)
         self.note_edit.setObjectName("reconciliation_note")
         self.note_edit.setPlaceholderText(self.tr("任意: 例 全件を届書と照合済み"))
         self.note_edit.returnPressed.connect(self.sign_off)
-        self.sign_button = self._button("reconciliation_sign", "照合確認 (F9)", self.sign_off)
+        self.sign_button = action_button(
+            self, "reconciliation_sign", "照合確認 (F9)", self.sign_off
+        )
         sign_row = QHBoxLayout()
         sign_row.addWidget(QLabel(self.tr("備考(&N)"), self))
         sign_row.addWidget(self.note_edit, 1)
@@ -131,13 +129,6 @@ class ReconciliationScreen(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.reload)
         QShortcut(QKeySequence(Qt.Key.Key_F9), self, self.sign_off)
 
-    def _button(self, name: str, text: str, slot: Callable[[], None]) -> QPushButton:
-        button = QPushButton(self.tr(text), self)
-        button.setObjectName(name)
-        button.setAutoDefault(True)
-        button.clicked.connect(slot)
-        return button
-
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter in the date lists the day, as Enter in the office field does."""
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
@@ -151,8 +142,7 @@ class ReconciliationScreen(QWidget):
         """List the chosen day's registered changes in the background."""
         day, office = _day_of(self.day_edit), self.office_edit.text().strip()
         service, ctx = self._service, self._ctx
-        self.message_label.setStyleSheet("")
-        self.message_label.setText(self.tr("読み込み中…"))
+        self.message_label.say(self.tr("読み込み中…"))
         Op(self, lambda: service.report(ctx, day, office)).success(self._show).failure(
             self._failed
         ).run()
@@ -206,13 +196,8 @@ class ReconciliationScreen(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self.sign_button.setEnabled(True)
-        if not is_user_error(exc):
-            self.message_label.clear()
-            message_bridge().report_exception(exc)
-            return
-        self._refused(str(exc))
+        report_failure(exc, self._refused, self.message_label)
 
     def _refused(self, text: str) -> None:
-        self.message_label.setStyleSheet(ERROR_STYLE)
-        self.message_label.setText(text)
+        self.message_label.refuse(text)
         self.failed.emit(text)

@@ -11,7 +11,6 @@ acknowledged with F11. F5 reloads and asks the worker to sync now.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -36,11 +34,11 @@ from madoguchi.app.services.sync_problems import (
     SyncProblemService,
 )
 from madoguchi.widgets.background import Op
-from madoguchi.widgets.messages import is_user_error, message_bridge
+from madoguchi.widgets.messages import message_bridge
 from madoguchi.widgets.register_tables import configure_table
+from madoguchi.widgets.screen_parts import MessageLine, action_button, report_failure
 from madoguchi.widgets.table_models import Column, RowTableModel
 
-ERROR_STYLE = "color: #b00020; font-weight: bold"
 DIFFERS_BACKGROUND = QBrush(QColor("#fff1c2"))
 
 PROBLEM_COLUMNS: list[Column[ProblemSummary]] = [
@@ -103,8 +101,8 @@ class SyncProblemsScreen(QWidget):
         self.settled_box = QCheckBox(self.tr("解消済みも表示(&A)"), self)
         self.settled_box.setObjectName("sync_problems_settled")
         self.settled_box.toggled.connect(self.reload)
-        self.reload_button = self._button(
-            "sync_problems_reload", "再表示・今すぐ同期 (F5)", self.sync_now
+        self.reload_button = action_button(
+            self, "sync_problems_reload", "再表示・今すぐ同期 (F5)", self.sync_now
         )
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("センターで適用されなかった操作"), self))
@@ -141,21 +139,21 @@ class SyncProblemsScreen(QWidget):
             self.tr("解消の理由: 例 他端末の異動が正しいことを届書で確認。仮登録は差戻す")
         )
         self.note_edit.returnPressed.connect(self.resolve)
-        self.review_button = self._button(
-            "sync_problems_review", "審査画面で開く (F3)", self.open_review
+        self.review_button = action_button(
+            self, "sync_problems_review", "審査画面で開く (F3)", self.open_review
         )
-        self.resolve_button = self._button("sync_problems_resolve", "解消 (F12)", self.resolve)
-        self.acknowledge_button = self._button(
-            "sync_problems_acknowledge", "確認済み (F11)", self.acknowledge
+        self.resolve_button = action_button(
+            self, "sync_problems_resolve", "解消 (F12)", self.resolve
+        )
+        self.acknowledge_button = action_button(
+            self, "sync_problems_acknowledge", "確認済み (F11)", self.acknowledge
         )
         actions = QHBoxLayout()
         actions.addWidget(QLabel(self.tr("理由(&N)"), self))
         actions.addWidget(self.note_edit, 1)
         for button in (self.review_button, self.resolve_button, self.acknowledge_button):
             actions.addWidget(button)
-        self.message_label = QLabel(self)
-        self.message_label.setObjectName("sync_problems_message")
-        self.message_label.setWordWrap(True)
+        self.message_label = MessageLine("sync_problems_message", self)
 
         lower = QWidget(self)
         lower_layout = QVBoxLayout(lower)
@@ -200,13 +198,6 @@ class SyncProblemsScreen(QWidget):
         """Shown (Ctrl+Y): the keyboard starts in the list."""
         super().showEvent(event)
         self.table.setFocus()
-
-    def _button(self, name: str, text: str, slot: Callable[[], None]) -> QPushButton:
-        button = QPushButton(self.tr(text), self)
-        button.setObjectName(name)
-        button.setAutoDefault(True)
-        button.clicked.connect(slot)
-        return button
 
     # -- the list ------------------------------------------------------------------------------
 
@@ -316,17 +307,11 @@ class SyncProblemsScreen(QWidget):
         self.sync_now()
 
     def _failed(self, exc: BaseException) -> None:
-        if not is_user_error(exc):
-            self.message_label.clear()
-            message_bridge().report_exception(exc)
-            return
-        self._refused(str(exc))
+        report_failure(exc, self._refused, self.message_label)
 
     def _refused(self, text: str) -> None:
-        self.message_label.setStyleSheet(ERROR_STYLE)
-        self.message_label.setText(text)
+        self.message_label.refuse(text)
         self.failed.emit(text)
 
     def _say(self, text: str) -> None:
-        self.message_label.setStyleSheet("")
-        self.message_label.setText(text)
+        self.message_label.say(text)
