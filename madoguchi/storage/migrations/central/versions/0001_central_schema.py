@@ -12,31 +12,17 @@ Create Date: 2026-11-23 01:33:51.002395
 """
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from madoguchi.storage.central.migration_sql import run_sql_file
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-
-SQL = Path(__file__).resolve().parents[3] / "central" / "sql"
-
-
-def _run_sql(name: str) -> None:
-    # Straight to the driver without parameters: it sends the file as it is (several
-    # statements; the % of format() and the : of casts untouched).
-    driver = op.get_bind().connection.dbapi_connection
-    assert driver is not None
-    cursor = driver.cursor()
-    try:
-        cursor.execute((SQL / name).read_text(encoding="utf-8"))
-    finally:
-        cursor.close()
 
 
 def upgrade() -> None:
@@ -430,7 +416,7 @@ def upgrade() -> None:
     )
 
     for name in ("0001_security.sql", "0001_helpers.sql", "0001_ops.sql", "0001_api.sql"):
-        _run_sql(name)
+        run_sql_file(name)
 
 
 def downgrade() -> None:

@@ -12,30 +12,17 @@ Create Date: 2026-11-24 09:00:00.000000
 """
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from madoguchi.storage.central.migration_sql import run_sql, run_sql_file, sql_text
+
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-
-SQL = Path(__file__).resolve().parents[3] / "central" / "sql"
-
-
-def _run_sql(name: str) -> None:
-    # As in 0001: the file goes to the driver as it is.
-    driver = op.get_bind().connection.dbapi_connection
-    assert driver is not None
-    cursor = driver.cursor()
-    try:
-        cursor.execute((SQL / name).read_text(encoding="utf-8"))
-    finally:
-        cursor.close()
 
 
 def upgrade() -> None:
@@ -153,21 +140,14 @@ def upgrade() -> None:
         op.f("ix_protection_releases_status"), "protection_releases", ["status"], unique=False
     )
 
-    _run_sql("0002_protection.sql")
+    run_sql_file("0002_protection.sql")
 
 
 def _restore_0001_functions() -> None:
     # The functions 0002 replaced get their 0001 bodies back (every function of those files
     # is redefined in place: same signatures, same owner and grants).
-    driver = op.get_bind().connection.dbapi_connection
-    assert driver is not None
-    cursor = driver.cursor()
-    try:
-        for name in ("0001_helpers.sql", "0001_ops.sql", "0001_api.sql"):
-            text = (SQL / name).read_text(encoding="utf-8")
-            cursor.execute(text.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"))
-    finally:
-        cursor.close()
+    for name in ("0001_helpers.sql", "0001_ops.sql", "0001_api.sql"):
+        run_sql(sql_text(name).replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"))
 
 
 def downgrade() -> None:

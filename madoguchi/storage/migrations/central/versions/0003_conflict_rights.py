@@ -11,37 +11,23 @@ Create Date: 2026-11-23 04:00:00.000000
 
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
-from alembic import op
+from madoguchi.storage.central.migration_sql import run_sql, run_sql_file, sql_text
 
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-SQL = Path(__file__).resolve().parents[3] / "central" / "sql"
-
-
-def _run(text: str) -> None:
-    # As in 0001: the file goes to the driver as it is (dollar quoting, DO blocks).
-    driver = op.get_bind().connection.dbapi_connection
-    assert driver is not None
-    cursor = driver.cursor()
-    try:
-        cursor.execute(text)
-    finally:
-        cursor.close()
-
 
 def upgrade() -> None:
-    _run((SQL / "0003_conflict_rights.sql").read_text(encoding="utf-8"))
+    run_sql_file("0003_conflict_rights.sql")
 
 
 def downgrade() -> None:
     # 0001's body of op_resolve_conflict (0002 did not change it), then drop the helper.
-    ops = (SQL / "0001_ops.sql").read_text(encoding="utf-8")
+    ops = sql_text("0001_ops.sql")
     found = re.search(r"CREATE FUNCTION op_resolve_conflict\(.*?\n\$\$;", ops, re.DOTALL)
     assert found is not None
-    _run(found.group(0).replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"))
-    _run("DROP FUNCTION conflict_right(text)")
+    run_sql(found.group(0).replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"))
+    run_sql("DROP FUNCTION conflict_right(text)")

@@ -14,29 +14,17 @@ Create Date: 2026-11-25 09:00:00.000000
 """
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from madoguchi.storage.central.migration_sql import run_sql_file
+
 revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-SQL = Path(__file__).resolve().parents[3] / "central" / "sql"
-
-
-def _run(text: str) -> None:
-    # As in 0001: the file goes to the driver as it is (dollar quoting, DO blocks).
-    driver = op.get_bind().connection.dbapi_connection
-    assert driver is not None
-    cursor = driver.cursor()
-    try:
-        cursor.execute(text)
-    finally:
-        cursor.close()
 
 
 def upgrade() -> None:
@@ -71,7 +59,7 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_interface_runs_staff_no"), "interface_runs", ["staff_no"], unique=False
     )
-    _run((SQL / "0004_interfaces.sql").read_text(encoding="utf-8"))
+    run_sql_file("0004_interfaces.sql")
 
 
 def downgrade() -> None:

@@ -13,28 +13,16 @@ Create Date: 2026-11-23 04:30:00.000000
 """
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
+
+from madoguchi.storage.central.migration_sql import run_sql, run_sql_file
 
 revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-SQL = Path(__file__).resolve().parents[3] / "central" / "sql"
-
-
-def _run(text: str) -> None:
-    # As in 0001: the file goes to the driver as it is (dollar quoting, DO blocks).
-    driver = op.get_bind().connection.dbapi_connection
-    assert driver is not None
-    cursor = driver.cursor()
-    try:
-        cursor.execute(text)
-    finally:
-        cursor.close()
 
 
 def upgrade() -> None:
@@ -43,12 +31,12 @@ def upgrade() -> None:
     op.create_check_constraint(
         op.f("ck_terminals_number_lane_range"), "terminals", "number_lane BETWEEN 1 AND 99"
     )
-    _run((SQL / "0005_register_rules.sql").read_text(encoding="utf-8"))
-    _run("SELECT assign_number_lane(terminal_id) FROM terminals ORDER BY terminal_id")
+    run_sql_file("0005_register_rules.sql")
+    run_sql("SELECT assign_number_lane(terminal_id) FROM terminals ORDER BY terminal_id")
 
 
 def downgrade() -> None:
-    _run(
+    run_sql(
         "DROP FUNCTION op_approve_draft(jsonb);"
         " ALTER FUNCTION op_approve_draft_unchecked(jsonb) RENAME TO op_approve_draft;"
         " DROP FUNCTION check_approval_rules(jsonb);"
