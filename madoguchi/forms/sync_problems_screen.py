@@ -27,14 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from madoguchi.app.context import ServiceContext
+from madoguchi.app.services.sync_compare import ComparedField
 from madoguchi.app.services.sync_problems import (
-    ComparedField,
     ProblemDetail,
     ProblemSummary,
     SyncProblemService,
 )
 from madoguchi.widgets.background import Op
-from madoguchi.widgets.messages import message_bridge
+from madoguchi.widgets.messages import is_user_error, message_bridge
 from madoguchi.widgets.register_tables import configure_table
 from madoguchi.widgets.screen_parts import MessageLine, action_button, report_failure
 from madoguchi.widgets.table_models import Column, RowTableModel
@@ -46,6 +46,7 @@ PROBLEM_COLUMNS: list[Column[ProblemSummary]] = [
     Column("操作", lambda p: p.op_label),
     Column("状態", lambda p: p.status_label),
     Column("操作日時", lambda p: p.created_at),
+    Column("端末", lambda p: p.terminal_id or "この端末"),
     Column("職員", lambda p: p.staff_no),
     Column("人数", lambda p: str(p.persons)),
     Column("仮登録番号", lambda p: p.draft_id or ""),
@@ -97,16 +98,21 @@ class SyncProblemsScreen(QWidget):
         self._service = service
         self._ctx = ctx
         self.detail: ProblemDetail | None = None
+        self._centre_error: str | None = None
 
         self.settled_box = QCheckBox(self.tr("解消済みも表示(&A)"), self)
         self.settled_box.setObjectName("sync_problems_settled")
         self.settled_box.toggled.connect(self.reload)
+        self.centre_box = QCheckBox(self.tr("他の端末の競合も表示（センター）(&C)"), self)
+        self.centre_box.setObjectName("sync_problems_centre")
+        self.centre_box.toggled.connect(self.reload)
         self.reload_button = action_button(
             self, "sync_problems_reload", "再表示・今すぐ同期 (F5)", self.sync_now
         )
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("センターで適用されなかった操作"), self))
         top.addStretch(1)
+        top.addWidget(self.centre_box)
         top.addWidget(self.settled_box)
         top.addWidget(self.reload_button)
 
@@ -183,6 +189,7 @@ class SyncProblemsScreen(QWidget):
             self.review_button,
             self.resolve_button,
             self.acknowledge_button,
+            self.centre_box,
             self.settled_box,
             self.reload_button,
         ]
@@ -209,7 +216,8 @@ class SyncProblemsScreen(QWidget):
     def reload(self) -> None:
         """List the problems in the background."""
         service, ctx, settled = self._service, self._ctx, self.settled_box.isChecked()
-        Op(self, lambda: service.problems(ctx, include_settled=settled)).success(
+        centre = self.centre_box.isChecked()
+        Op(self, lambda: service.problems(ctx, include_settled=settled, at_centre=centre)).success(
             self._listed
         ).failure(self._failed).run()
 
@@ -226,6 +234,9 @@ class SyncProblemsScreen(QWidget):
             ids = [p.op_id for p in problems]
             self.table.selectRow(ids.index(shown) if shown in ids else 0)
         self._enable_actions()
+        if self._centre_error is not None:  # the centre's list failed: say so over the count
+            self._refused(self._centre_error)
+            self._centre_error = None
         self.loaded.emit(len(problems))
 
     def open_selected(self) -> None:
@@ -307,6 +318,11 @@ class SyncProblemsScreen(QWidget):
         self.sync_now()
 
     def _failed(self, exc: BaseException) -> None:
+        if self.centre_box.isChecked() and is_user_error(exc):
+            # The centre cannot be asked now: list this terminal's problems, with the reason.
+            self._centre_error = str(exc)
+            self.centre_box.setChecked(False)
+            return
         report_failure(exc, self._refused, self.message_label)
 
     def _refused(self, text: str) -> None:

@@ -33,6 +33,7 @@ from madoguchi.app.services.sync_problems import SyncProblemService
 from madoguchi.storage import register
 from madoguchi.storage.models import RefIdentityDocument, StoreMeta
 from madoguchi.storage.store import LocalStore
+from madoguchi.storage.sync.problems import SyncProblem
 
 
 @dataclass
@@ -112,7 +113,14 @@ class CounterServices:
         services.certificates = CertificateService(
             store, centre_reachable=services.centre_reachable
         )
+        services.sync_problems.centre = services.centre_conflicts
         return services
+
+    def centre_conflicts(self, staff_no: str) -> list[SyncProblem]:
+        """Every terminal's open conflicts at the centre for ``staff_no`` (同期の確認)."""
+        if self.sync is None:
+            return []
+        return self.sync.centre_conflicts(staff_no)
 
     def centre_reachable(self) -> bool:
         """The centre answered the last sync cycle: the replica is current (R-SYNC-3)."""

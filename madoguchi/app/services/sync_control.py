@@ -32,6 +32,7 @@ from madoguchi.storage.sync import (
     read_status,
 )
 from madoguchi.storage.sync import meta as sync_meta
+from madoguchi.storage.sync.problems import SyncProblem, from_centre
 
 log = logging.getLogger(__name__)
 StatusListener = Callable[[SyncStatus], None]
@@ -97,6 +98,11 @@ class SyncControl:
         return read_status(self.store, self.worker.state)
 
     # -- running -------------------------------------------------------------------------------
+
+    def centre_conflicts(self, staff_no: str) -> list[SyncProblem]:
+        """Every terminal's open conflicts at the centre that ``staff_no`` may settle.
+        Raises CentreUnavailable (offline) or CentreRefused."""
+        return [from_centre(row) for row in self.centre.conflicts(staff_no)]
 
     def needs_bootstrap(self) -> bool:
         """This store has never been filled from the centre (a new terminal)."""

@@ -16,17 +16,18 @@ Opening a problem shows register data: it is written to the audit log. 個人番
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
 from madoguchi.app.context import ServiceContext
 from madoguchi.app.domain.permissions import Action, allowed
-from madoguchi.app.services.masking import MASKS, RestrictedItem, may_see
-from madoguchi.app.services.review.service import FIELD_LABELS, KIND_NAMES
+from madoguchi.app.services.review.service import KIND_NAMES
+from madoguchi.app.services.sync_compare import ComparedField, compare, stale_text
 from madoguchi.storage.audit import append_audit
 from madoguchi.storage.outbox import enqueue_op
 from madoguchi.storage.store import LocalStore
-from madoguchi.storage.sync import acknowledge, list_problems
+from madoguchi.storage.sync import CentreRefused, CentreUnavailable, acknowledge, list_problems
 from madoguchi.storage.sync import meta as sync_meta
 from madoguchi.storage.sync.problems import CONFLICT, REJECTED, SyncProblem
 
@@ -55,63 +56,7 @@ OP_LABELS: Final = {
     "decide_release": "一時解除の決定",
     "resolve_conflict": "競合の解消",
 }
-HOUSEHOLD_LABELS: Final = {
-    "household_no": "世帯番号",
-    "address": "住所",
-    "banchi": "番地",
-    "katagaki": "方書",
-    "postal_code": "郵便番号",
-    "removed": "消除",
-}
-PROTECTION_LABELS: Final = {
-    "measure": {
-        "measure_id": "支援措置番号",
-        "starts_on": "開始日",
-        "ends_on": "終了予定日",
-        "extensions": "延長回数",
-        "restricted": "対象事務",
-        "ended_on": "終了日",
-        "ended_by": "終了した職員",
-        "end_reason": "終了の理由",
-        "row_version": "版",
-    },
-    "hold": {
-        "hold_id": "発行抑止番号",
-        "level": "抑止の程度",
-        "starts_on": "開始日",
-        "ends_on": "終了予定日",
-        "lifted_on": "解除日",
-        "lifted_by": "解除した職員",
-        "lift_reason": "解除の理由",
-        "row_version": "版",
-    },
-    "release": {
-        "release_id": "一時解除番号",
-        "requested_by": "依頼した職員",
-        "status": "状態",
-        "decided_by": "決定した職員",
-        "decision_reason": "決定の理由",
-        "valid_until": "有効期限",
-    },
-}
-PROTECTION_SUBJECTS: Final = {"measure": "支援措置", "hold": "発行抑止", "release": "一時解除"}
-PROTECTION_HIDDEN: Final = "（支援措置の担当者のみ表示）"
-ABSENT: Final = "（記録なし）"
 RESOLVING: Final = "resolving"
-_RESTRICTED: Final = {
-    "individual_number": RestrictedItem.INDIVIDUAL_NUMBER,
-    "resident_code": RestrictedItem.RESIDENT_CODE,
-    "honseki": RestrictedItem.HONSEKI,
-    "hittosha": RestrictedItem.HONSEKI,
-    "residence_status": RestrictedItem.RESIDENCE_STATUS,
-    "residence_card_no": RestrictedItem.RESIDENCE_STATUS,
-}
-_ALWAYS_MASKED: Final = frozenset({"individual_number", "resident_code"})
-_CODES: Final = {
-    "sex": {"1": "男", "2": "女"},
-    "status": {"current": "住民", "removed": "除票"},
-    "removed": {"True": "消除", "False": "—"},
-}
 
 
 _PROTECTION_RIGHTS: Final = {
@@ -169,26 +114,12 @@ class ProblemSummary:
     status: str
     status_label: str
     persons: int
+    terminal_id: str = ""  # another terminal's conflict, read from the centre
 
     @property
     def is_open(self) -> bool:
         """Still waiting for a supervisor."""
         return self.status == "open"
-
-
-@dataclass(frozen=True)
-class ComparedField:
-    """One item of one person or household: this terminal's version and the centre's."""
-
-    subject: str
-    label: str
-    ours: str
-    centre: str
-
-    @property
-    def differs(self) -> bool:
-        """The two versions disagree on this item."""
-        return self.ours != self.centre
 
 
 @dataclass(frozen=True)
@@ -219,128 +150,49 @@ def _summary(problem: SyncProblem, status: str) -> ProblemSummary:
         status=status,
         status_label=STATUS_LABELS.get(status, status),
         persons=len(problem.persons),
-    )
-
-
-def _text(ctx: ServiceContext, column: str, value: object) -> str:
-    if value is None or value == "":
-        return ""
-    if column in _ALWAYS_MASKED:
-        return MASKS[_RESTRICTED[column]]
-    item = _RESTRICTED.get(column)
-    if item is not None and not may_see(ctx, item):
-        return MASKS[item]
-    text = str(value)
-    if isinstance(value, list):
-        return "・".join(str(v) for v in value)
-    if column.endswith(("_on", "_date")):
-        text = text[:10]
-    return _CODES.get(column, {}).get(text, text)
-
-
-def _name(*images: dict[str, Any] | None) -> str:
-    for image in images:
-        if image and image.get("family_name"):
-            return f"{image['family_name']}　{image.get('given_name') or ''}"
-    return ""
-
-
-def _compare(
-    ctx: ServiceContext,
-    subject: str,
-    labels: dict[str, str],
-    ours: dict[str, Any] | None,
-    centre: dict[str, Any] | None,
-) -> list[ComparedField]:
-    fields = []
-    for column, label in labels.items():
-        mine = ABSENT if ours is None else _text(ctx, column, ours.get(column))
-        theirs = ABSENT if centre is None else _text(ctx, column, centre.get(column))
-        fields.append(ComparedField(subject, label, mine, theirs))
-    return fields
-
-
-def _present(image: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if image is None or image.get("absent") else image
-
-
-def compare(ctx: ServiceContext, problem: SyncProblem) -> list[ComparedField]:
-    """Every person and household the op touched: this terminal's version beside the centre's."""
-    fields: list[ComparedField] = []
-    centre_households = {
-        str(h["household_no"]): h for h in problem.centre.get("households") or () if h
-    }
-    for item in problem.ours.get("households") or ():
-        number = str(item["household_no"])
-        subject = f"世帯 {number}"
-        fields += _compare(
-            ctx,
-            subject,
-            HOUSEHOLD_LABELS,
-            item.get("after"),
-            _present(centre_households.get(number)),
-        )
-    fields += _compare_protection(ctx, problem)
-    centre_persons = {str(p["atena_no"]): p for p in problem.centre.get("persons") or () if p}
-    for item in problem.ours.get("persons") or ():
-        atena_no = str(item["atena_no"])
-        theirs = _present(centre_persons.get(atena_no))
-        subject = f"{_name(item.get('after'), theirs)}（宛名番号 {atena_no}）"
-        fields += _compare(ctx, subject, FIELD_LABELS, item.get("after"), theirs)
-    return fields
-
-
-def _compare_protection(ctx: ServiceContext, problem: SyncProblem) -> list[ComparedField]:
-    """A 支援措置, 発行抑止 or 一時解除 op: the row as this terminal left it and the centre's.
-
-    Only staff who handle 支援措置 see the contents (R-PROT); others see that there is one.
-    """
-    fields: list[ComparedField] = []
-    officer = allowed(ctx.actor.roles, Action.MANAGE_PROTECTION) or allowed(
-        ctx.actor.roles, Action.RELEASE_PROTECTION
-    )
-    for entity, labels in PROTECTION_LABELS.items():
-        ours = problem.payload.get(entity) or problem.ours.get(entity)
-        theirs = problem.centre.get(entity)
-        if not isinstance(ours, dict) and not isinstance(theirs, dict):
-            continue
-        subject = PROTECTION_SUBJECTS[entity]
-        if not officer:
-            fields.append(ComparedField(subject, "内容", PROTECTION_HIDDEN, PROTECTION_HIDDEN))
-            continue
-        fields += _compare(
-            ctx,
-            subject,
-            labels,
-            ours if isinstance(ours, dict) else None,
-            _present(theirs if isinstance(theirs, dict) else None),
-        )
-    return fields
-
-
-def _stale_text(stale: dict[str, Any]) -> str:
-    entity = {"person": "住民", "household": "世帯", "draft": "仮登録"}.get(
-        str(stale.get("entity")), str(stale.get("entity"))
-    )
-    return f"{entity} {stale.get('key', '')}: " + str(
-        stale.get("reason") or "この端末が決裁の前提とした版がセンターで更新されています"
+        terminal_id=problem.terminal_id,
     )
 
 
 class SyncProblemService:
     """The list of conflicts and refusals, both versions, and settling them."""
 
-    def __init__(self, store: LocalStore) -> None:
+    def __init__(
+        self, store: LocalStore, centre: Callable[[str], list[SyncProblem]] | None = None
+    ) -> None:
         self._store = store
+        # Every terminal's open conflicts at the centre for a staff member (the sync
+        # control's ``centre_conflicts``); None on a terminal without a centre.
+        self.centre = centre
+        self._from_centre: dict[str, SyncProblem] = {}
+        self._resolving: set[str] = set()
 
     def problems(
-        self, ctx: ServiceContext, *, include_settled: bool = False
+        self, ctx: ServiceContext, *, include_settled: bool = False, at_centre: bool = False
     ) -> list[ProblemSummary]:
-        """Open problems (and settled ones when asked), oldest first. Lists no personal data."""
+        """Open problems (and settled ones when asked), oldest first. Lists no personal data.
+
+        ``at_centre`` adds the open conflicts of every terminal that the centre lets this
+        staff member settle (raises CentreUnavailable when it cannot be reached).
+        """
         _require_list(ctx)
         with self._store.transaction() as session:
             found = list_problems(session, only_open=not include_settled)
-            return [_summary(p, self._status(session, p)) for p in found if _visible(ctx, p)]
+            listed = [_summary(p, self._status(session, p)) for p in found if _visible(ctx, p)]
+        if at_centre:
+            if self.centre is None:
+                raise SyncProblemRefused("この端末はセンターに接続する設定がありません。")
+            mine = {p.op_id for p in found}
+            try:
+                fetched = self.centre(ctx.actor.staff_no)
+            except (CentreUnavailable, CentreRefused) as problem:
+                raise SyncProblemRefused(
+                    f"センターの競合一覧を取得できません。この端末の分だけを表示します。（{problem}）"
+                ) from problem
+            central = [p for p in fetched if p.op_id not in mine]
+            self._from_centre = {p.op_id: p for p in central}
+            listed += [_summary(p, self._central_status(p)) for p in central]
+        return listed
 
     def open(self, ctx: ServiceContext, op_id: str) -> ProblemDetail:
         """Both versions of what ``op_id`` touched; the view is written to the audit log."""
@@ -361,7 +213,7 @@ class SyncProblemService:
             return ProblemDetail(
                 summary=summary,
                 fields=tuple(compare(ctx, problem)),
-                stale=tuple(_stale_text(s) for s in problem.stale),
+                stale=tuple(stale_text(s) for s in problem.stale),
                 can_resolve=problem.kind == CONFLICT
                 and status == "open"
                 and allowed(ctx.actor.roles, settling_right(problem.op_type)),
@@ -406,9 +258,12 @@ class SyncProblemService:
                 terminal_id=ctx.terminal_id,
                 staff_no=ctx.actor.staff_no,
             )
-            record = sync_meta.get_json(session, sync_meta.PROBLEM_PREFIX + op_id) or {}
-            record["resolution_sent"] = {"by": ctx.actor.staff_no, "note": note}
-            sync_meta.set_json(session, sync_meta.PROBLEM_PREFIX + op_id, record)
+            if problem.terminal_id:  # another terminal's: its record is there, not here
+                self._resolving.add(op_id)
+            else:
+                record = sync_meta.get_json(session, sync_meta.PROBLEM_PREFIX + op_id) or {}
+                record["resolution_sent"] = {"by": ctx.actor.staff_no, "note": note}
+                sync_meta.set_json(session, sync_meta.PROBLEM_PREFIX + op_id, record)
             return _summary(problem, RESOLVING)
 
     def acknowledge(self, ctx: ServiceContext, op_id: str) -> ProblemSummary:
@@ -430,15 +285,21 @@ class SyncProblemService:
             )
             return _summary(problem, "acknowledged")
 
-    @staticmethod
-    def _find(ctx: ServiceContext, session: Any, op_id: str) -> SyncProblem:
+    def _find(self, ctx: ServiceContext, session: Any, op_id: str) -> SyncProblem:
         for problem in list_problems(session, only_open=False):
             if problem.op_id == op_id and _visible(ctx, problem):
                 return problem
+        central = self._from_centre.get(op_id)
+        if central is not None and allowed(ctx.actor.roles, settling_right(central.op_type)):
+            return central
         raise SyncProblemRefused("この同期の確認事項は見つかりません。")
 
-    @staticmethod
-    def _status(session: Any, problem: SyncProblem) -> str:
+    def _central_status(self, problem: SyncProblem) -> str:
+        return RESOLVING if problem.op_id in self._resolving else problem.status
+
+    def _status(self, session: Any, problem: SyncProblem) -> str:
+        if problem.terminal_id:
+            return self._central_status(problem)
         if problem.status != "open":
             return problem.status
         record = sync_meta.get_json(session, sync_meta.PROBLEM_PREFIX + problem.op_id) or {}

@@ -89,6 +89,10 @@ class Centre(Protocol):
         """Wait up to ``timeout`` s for a change notification; True if one came."""
         ...
 
+    def conflicts(self, staff_no: str) -> list[dict[str, Any]]:
+        """The centre's open conflicts ``staff_no`` may settle."""
+        ...
+
     def close(self) -> None:
         """Close every connection."""
         ...
@@ -160,6 +164,11 @@ class PostgresCentre:
         if answer["status"] == "resync":
             raise ResyncNeeded(f"cursor {since} is older than the centre's change log")
         return PullBatch(int(answer["head"]), list(answer["changes"]))
+
+    def conflicts(self, staff_no: str) -> list[dict[str, Any]]:
+        """The centre's open conflicts ``staff_no`` may settle (every terminal's)."""
+        answer = self._call("SELECT sync.conflicts(%s)", [staff_no])
+        return list(answer)
 
     @contextmanager
     def snapshot(self) -> Iterator[Snapshot]:

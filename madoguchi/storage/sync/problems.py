@@ -43,6 +43,7 @@ class SyncProblem:
     centre: dict[str, Any]
     stale: tuple[dict[str, Any], ...]
     payload: dict[str, Any]
+    terminal_id: str = ""  # set for a conflict read from the centre (another terminal's)
 
     @property
     def is_open(self) -> bool:
@@ -104,6 +105,29 @@ def _problem(value: dict[str, Any]) -> SyncProblem:
         centre=dict(value.get("centre") or {}),
         stale=tuple(value.get("stale") or ()),
         payload=dict(value.get("payload") or {}),
+    )
+
+
+def from_centre(row: dict[str, Any]) -> SyncProblem:
+    """A conflict as the centre keeps it (``sync.conflicts``): any terminal's."""
+    ours = dict(row.get("client_version") or {})
+    return SyncProblem(
+        op_id=str(row["op_id"]),
+        kind=CONFLICT,
+        op_type=str(row.get("op_type") or ""),
+        draft_id=row.get("draft_id"),
+        reason=str(row.get("reason") or ""),
+        status=str(row.get("status") or OPEN),
+        conflict_id=row.get("conflict_id"),
+        staff_no=str(row.get("staff_no") or ""),
+        created_at=str(row.get("created_at") or ""),
+        persons=tuple(sorted({str(p["atena_no"]) for p in ours.get("persons") or ()})),
+        households=tuple(sorted({str(h["household_no"]) for h in ours.get("households") or ()})),
+        ours=ours,
+        centre=dict(row.get("server_version") or {}),
+        stale=tuple(row.get("stale") or ()),
+        payload=ours,
+        terminal_id=str(row.get("terminal_id") or ""),
     )
 
 

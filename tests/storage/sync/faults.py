@@ -49,5 +49,8 @@ class FaultyCentre:
     def wait_for_change(self, timeout: float) -> bool:
         return self.real.wait_for_change(timeout)
 
+    def conflicts(self, staff_no: str) -> list[dict[str, Any]]:
+        return self.real.conflicts(staff_no)
+
     def close(self) -> None:
         self.real.close()

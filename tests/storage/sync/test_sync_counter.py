@@ -402,6 +402,9 @@ def test_a_measure_conflict_is_shown_to_its_officer_and_settled_by_them_not_a_su
     synced(a)
     assert b.sync().push.conflicts == 1
 
+    # The centre's list: the officer's, not the supervisor's (who must not receive it).
+    assert [c["op_type"] for c in b.centre.conflicts(SECOND_OFFICER)] == ["end_measure"]
+    assert b.centre.conflicts(SUPERVISOR) == []
     service = SyncProblemService(b.store)
     mine = officer(b, SECOND_OFFICER)
     (summary,) = service.problems(mine)
@@ -452,3 +455,47 @@ def test_a_session_ends_when_the_account_is_disabled_at_another_window(
         assert control.worker.run_once().ok
     assert "無効" in ended.args[0]
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=TIMEOUT)
+
+
+def test_a_supervisor_at_another_window_settles_a_conflict_from_the_centres_list(
+    qtbot: QtBot, make_terminal, centre, pg_cluster
+) -> None:
+    a, home, late = conflicted(make_terminal, 46)
+    c = make_terminal("TERM-C")
+    control = SyncControl(c.store, c.centre, c.clock)
+    window = window_for(qtbot, c, control, Role.SUPERVISOR, staff_no=SUPERVISOR)
+    screen = window.sync_problems_screen
+    assert screen is not None
+    with qtbot.waitSignal(screen.loaded, timeout=TIMEOUT) as listed:
+        qtbot.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert listed.args[0] == 0  # nothing of this terminal's own
+
+    with qtbot.waitSignal(screen.opened, timeout=TIMEOUT) as opened:
+        screen.centre_box.setChecked(True)
+    summary = opened.args[0].summary
+    assert summary.terminal_id == "TERM-A" and summary.draft_id == late
+    assert screen.model.row_at(0).terminal_id == "TERM-A"
+    fields = opened.args[0].fields
+    assert any(f.label == "住所" and "1番1号" in f.ours and "2番2号" in f.centre for f in fields)
+
+    type_text(qtbot, screen.note_edit, "TERM-Aの決裁は届書と照合のうえ不要と判断")
+    with qtbot.waitSignal(screen.resolved, timeout=TIMEOUT):
+        activate(qtbot, screen)
+        key(qtbot, Qt.Key.Key_F12)
+    assert control.worker.run_once().ok
+    assert (
+        centre.scalar("SELECT status FROM sync_conflicts WHERE draft_id = %s", [late]) == "resolved"
+    )
+    assert a.sync().ok
+    with a.store.transaction() as session:
+        assert home.householder.atena_no not in blocked_persons(session)
+
+    # The centre away: the list falls back to this terminal's, saying why.
+    pg_cluster.stop("immediate")
+    try:
+        with qtbot.waitSignal(screen.failed, timeout=TIMEOUT) as failed:
+            screen.centre_box.setChecked(True)
+        assert "センターの競合一覧を取得できません" in failed.args[0]
+        qtbot.waitUntil(lambda: not screen.centre_box.isChecked(), timeout=TIMEOUT)
+    finally:
+        pg_cluster.start()
