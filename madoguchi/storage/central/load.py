@@ -94,8 +94,8 @@ def load_register(
     chunk: int = 20_000,
     progress: LoadProgress | None = None,
 ) -> LoadReport:
-    """Copy the register, reference data, staff, terminals, drafts and the 支援措置, 発行抑止
-    and 一時解除 into an empty centre.
+    """Copy the register, reference data, staff, terminals, drafts, the 支援措置, 発行抑止
+    and 一時解除, and the interface queues into an empty centre.
 
     Runs as the centre's administrator in one transaction: a failed load leaves nothing.
     """
@@ -117,6 +117,23 @@ def load_register(
         assert isinstance(terminals, Table)
         report.rows["terminals"] = _copy_table(
             store, conn, terminals, "terminals", _TERMINAL_COLUMNS, chunk, progress
+        )
+        # The queues go to the centre too: a loaded terminal's records are delivered there,
+        # and its copy (enrolled, its ops ``loaded``) keeps none (R-STORE-3).
+        queue = central.CentralInterfaceRecord.__table__
+        assert isinstance(queue, Table)
+        report.rows["interface_records"] = _copy_table(
+            store,
+            conn,
+            store_table("interface_records"),
+            "interface_records",
+            tuple(c.name for c in queue.columns),
+            chunk,
+            progress,
+        )
+        conn.execute(
+            "SELECT setval(pg_get_serial_sequence('interface_records', 'seq'), "
+            "coalesce((SELECT max(seq) FROM interface_records), 0) + 1, false)"
         )
         for name in (
             "change_history",

@@ -14,6 +14,10 @@ will be; they go too, from the op, its problem record and the table, so a new ap
 the draft writes fresh ones. While any approval op of the draft is still pending, nothing
 of that draft is touched (its effect may not be prepared yet).
 
+A copy of the store the centre was loaded from (``enrol_loaded_copy``: its old ops are
+``loaded``) hands over the records it had before it synced the same way: the load copied
+them to the centre's queues (``central.load``).
+
 One local transaction, after the push has recorded the answers: a crash before it leaves
 everything for the next cycle, and a second run finds nothing to do. A terminal that never
 synced (standalone, the demo: no sync cursor and no bootstrap under way) keeps its local
@@ -36,6 +40,7 @@ from madoguchi.storage.sync.envelope import EFFECT_KEY
 APPROVE = "approve_draft"
 PENDING = "pending"
 DELIVERED = "delivered"
+LOADED = "loaded"
 RECORDS_KEY = "interface_records"
 # What a stripped effect keeps instead of the records: their ids (no content).
 HANDED_OVER_KEY = "interface_records_handed_over"
@@ -87,14 +92,16 @@ def hand_over(session: Session) -> HandoverReport:
     for draft_id in sorted(drafts):
         ops = ops_by_draft.get(draft_id, [])
         states = {entry.state for entry in ops}
-        if not ops or PENDING in states:
-            continue  # not approved through sync (yet), or an approval still on its way
-        if DELIVERED in states:
+        if PENDING in states:
+            continue  # an approval still on its way
+        if DELIVERED in states or states <= {LOADED}:
+            # Delivered, or older than the sync: the centre was loaded from this store's
+            # register with its queues (``central.load``), so it has them too.
             report.drafts.append(draft_id)
         elif states <= {"conflict", "rejected"}:
             report.dropped.append(draft_id)
         else:
-            continue  # e.g. ``loaded``: the centre was loaded without them; left as they are
+            continue
         removed = session.execute(
             delete(InterfaceRecord).where(InterfaceRecord.draft_id == draft_id)
         )

@@ -372,3 +372,53 @@ def test_the_records_of_an_approval_the_centre_refused_are_dropped(make_terminal
     with a.store.transaction() as session:
         (problem,) = list_problems(session)
     assert problem.draft_id == draft_id and HANDED_OVER_KEY in problem.ours
+
+
+def test_a_store_loaded_into_a_new_centre_hands_its_earlier_records_over(
+    pg_cluster, demo_store, tmp_path
+):
+    from madoguchi.app.services.centre_setup import install_centre_permissions
+    from madoguchi.storage.central.admin import (
+        central_engine,
+        create_database,
+        drop_database,
+        provision_terminal,
+    )
+    from madoguchi.storage.central.load import load_register
+    from madoguchi.storage.migrations import upgrade_central
+    from madoguchi.storage.sync import PostgresCentre, SyncWorker, enrol_loaded_copy
+    from tests.helpers.postgres import CentreDb
+    from tests.helpers.stores import context
+
+    # A standalone window approved a 転入 (its queue holds the 送付先情報), then the centre
+    # is set up from that register and the window becomes one of its terminals.
+    store = copy_store(demo_store, tmp_path / "before-centre.db")
+    move_in(store, "8-9", ctx_of=lambda role, staff_no: context(role, staff_no=staff_no))
+    earlier = {r.record_id for r in local_records(store)}
+    assert earlier
+    name = "centre_loaded_queue"
+    dsn = create_database(pg_cluster.dsn(), name)
+    centre = CentreDb(pg_cluster, name)
+    link = None
+    try:
+        engine = central_engine(dsn)
+        try:
+            upgrade_central(engine)
+        finally:
+            engine.dispose()
+        load_register(store, dsn)
+        with psycopg.connect(dsn) as conn:
+            install_centre_permissions(conn)
+            provision_terminal(conn, "TERM-A", role="term_a", office="本庁舎", description="")
+        enrol_loaded_copy(store, 0)
+        link = PostgresCentre(centre.terminal_dsn("TERM-A"), connect_timeout=2)
+        assert SyncWorker(store, link, listen=False).run_once().ok
+        assert local_records(store) == []
+        with centre.admin() as conn:
+            at_centre = {str(r[0]) for r in conn.execute("SELECT record_id FROM interface_records")}
+        assert earlier <= at_centre
+    finally:
+        if link is not None:
+            link.close()
+        store.close()
+        drop_database(pg_cluster.dsn(), name)
