@@ -101,11 +101,13 @@ class ThrowawayCluster:
 
     def dsn(self, dbname: str = "postgres", user: str = SUPERUSER) -> str:
         """A libpq connection string for ``dbname`` as ``user``."""
-        return f"host={self.socket_dir} dbname={dbname} user={user}"
+        port = f" port={self.settings['port']}" if "port" in self.settings else ""
+        return f"host={self.socket_dir}{port} dbname={dbname} user={user}"
 
     def url(self, dbname: str = "postgres", user: str = SUPERUSER) -> str:
         """An SQLAlchemy URL (psycopg 3) for ``dbname`` as ``user``."""
-        return f"postgresql+psycopg://{user}@/{dbname}?host={self.socket_dir}"
+        port = f"&port={self.settings['port']}" if "port" in self.settings else ""
+        return f"postgresql+psycopg://{user}@/{dbname}?host={self.socket_dir}{port}"
 
     @classmethod
     def create(
