@@ -98,9 +98,30 @@ class Centre(Protocol):
         ...
 
 
+# What the server says when it refuses this terminal's login (libpq gives no SQLSTATE for a
+# failed connection): retrying will not help, an administrator must act. A server starting
+# up, shutting down or full is not among them: that passes.
+_REFUSED_LOGIN = (
+    "authentication failed",
+    "requires a valid client certificate",
+    "no pg_hba.conf entry",
+    "pg_hba.conf rejects",
+    "does not exist",
+    "not permitted to log in",
+)
+
+
+def _refused_login(error: Exception) -> bool:
+    text = str(error)
+    return "FATAL" in text and any(marker in text for marker in _REFUSED_LOGIN)
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
 def _unavailable(error: Exception) -> CentreUnavailable:
-    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return CentreUnavailable(f"センターに接続できません（{text}）")
+    return CentreUnavailable(f"センターに接続できません（{_first_line(error)}）")
 
 
 @dataclass
@@ -122,6 +143,11 @@ class PostgresCentre:
                 **options,
             )
         except psycopg.OperationalError as error:
+            if _refused_login(error):
+                raise CentreRefused(
+                    "センターがこの端末の接続を拒否しました。端末の証明書とデータベースの"
+                    f"ロールをシステム管理者に確認してください（{_first_line(error)}）"
+                ) from error
             raise _unavailable(error) from error
 
     def _connection(self) -> psycopg.Connection[Any]:

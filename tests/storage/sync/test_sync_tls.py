@@ -29,7 +29,7 @@ from madoguchi.app.services.centre_setup import install_centre_permissions
 from madoguchi.storage.central.admin import central_engine, create_database, provision_terminal
 from madoguchi.storage.central.cluster import ClusterError, ThrowawayCluster
 from madoguchi.storage.migrations import upgrade_central
-from madoguchi.storage.sync import CentreUnavailable, PostgresCentre
+from madoguchi.storage.sync import CentreRefused, CentreUnavailable, PostgresCentre
 
 NOW = dt.datetime.now(dt.UTC)
 
@@ -206,21 +206,23 @@ def test_a_terminal_with_its_certificate_reaches_the_sync_functions_over_tls(tls
 
 
 @pytest.mark.parametrize(
-    ("user", "cert", "root", "said"),
+    ("user", "cert", "root", "error", "said"),
     [
-        ("term_a", None, None, "certificate"),  # no client certificate
-        ("term_a", "stranger", None, "unknown ca"),  # signed by another CA
-        ("term_a", "term_b", None, "certificate"),  # another terminal's certificate
-        ("term_a", "term_a", "wrong-root.pem", "certificate verify failed"),  # not our centre
+        # the server refuses the login: an administrator must act, retrying will not help
+        ("term_a", None, None, CentreRefused, "証明書"),  # no client certificate
+        ("term_a", "term_b", None, CentreRefused, "証明書"),  # another terminal's certificate
+        # the TLS handshake fails
+        ("term_a", "stranger", None, CentreUnavailable, "unknown ca"),  # another CA's
+        ("term_a", "term_a", "wrong-root.pem", CentreUnavailable, "certificate verify failed"),
     ],
 )
 def test_without_the_right_certificate_a_terminal_does_not_get_in(
-    tls_centre, user, cert, root, said
+    tls_centre, user, cert, root, error, said
 ):
     root_path = tls_centre.client_dir / root if root else None
     centre = PostgresCentre(tls_centre.dsn(user, cert, root=root_path), connect_timeout=5)
     try:
-        with pytest.raises(CentreUnavailable) as refused:
+        with pytest.raises(error) as refused:
             centre.push([])
         assert said in str(refused.value).lower()
     finally:
