@@ -51,6 +51,8 @@ def describe(status: SyncStatus, now: dt.datetime) -> SyncStatusLine:
         state = "センター接続確認中"
     elif status.online:
         state = "オンライン"
+    elif status.refused:
+        state = "オフライン（センターが接続を拒否）"
     else:
         state = "オフライン"
     parts = [state]
@@ -66,6 +68,8 @@ def describe(status: SyncStatus, now: dt.datetime) -> SyncStatusLine:
         tips.append(f"最終同期 {status.last_success_at:%Y-%m-%d %H:%M}")
     if status.online is False:
         tips.append("センターに接続できないため、この端末のデータで業務を続けています。")
+        if status.refused:
+            tips.append("この端末の証明書・設定をシステム管理者に確認してもらってください。")
         if status.last_error:
             tips.append(status.last_error)
         if status.next_attempt_at is not None:

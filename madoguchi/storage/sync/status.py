@@ -17,6 +17,7 @@ class WorkerState:
     """The worker's own view: reachable or not, the last error, the next attempt."""
 
     online: bool | None = None  # None: not tried yet
+    refused: bool = False  # the centre refused the terminal itself (an administrator must act)
     last_error: str | None = None
     failures: int = 0
     next_attempt_at: dt.datetime | None = None
@@ -35,6 +36,7 @@ class SyncStatus:
     last_error: str | None
     bootstrapped: bool
     next_attempt_at: dt.datetime | None = None
+    refused: bool = False
 
     def oldest_age(self, now: dt.datetime) -> dt.timedelta | None:
         """How long the oldest unsent op has waited."""
@@ -60,4 +62,5 @@ def read_status(store: LocalStore, worker: WorkerState | None = None) -> SyncSta
             last_error=worker.last_error,
             bootstrapped=meta.cursor(session) is not None,
             next_attempt_at=worker.next_attempt_at,
+            refused=worker.refused,
         )

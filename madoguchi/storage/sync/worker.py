@@ -102,7 +102,7 @@ class SyncWorker:
                 self._succeeded()
             except (CentreUnavailable, CentreRefused) as problem:
                 report.error = str(problem)
-                self._failed(report.error)
+                self._failed(report.error, refused=isinstance(problem, CentreRefused))
         report.seconds = time.perf_counter() - started
         self._publish()
         return report
@@ -112,15 +112,21 @@ class SyncWorker:
         with self.store.transaction() as session:
             meta.set_text(session, meta.LAST_SUCCESS, now.isoformat())
         self.state = replace(
-            self.state, online=True, last_error=None, failures=0, next_attempt_at=None
+            self.state,
+            online=True,
+            refused=False,
+            last_error=None,
+            failures=0,
+            next_attempt_at=None,
         )
 
-    def _failed(self, error: str) -> None:
+    def _failed(self, error: str, *, refused: bool = False) -> None:
         failures = self.state.failures + 1
         delay = self.backoff[min(failures, len(self.backoff)) - 1]
         self.state = replace(
             self.state,
             online=False,
+            refused=refused,
             last_error=error,
             failures=failures,
             next_attempt_at=self.clock() + dt.timedelta(seconds=delay),

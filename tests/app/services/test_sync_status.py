@@ -56,3 +56,12 @@ def test_the_service_reads_the_store(demo_store) -> None:
 
     line = SyncStatusService(demo_store, FixedClock(NOW)).line(WorkerState(online=False))
     assert line.online is False and line.text.startswith("センター未同期")
+
+
+def test_a_terminal_the_centre_refuses_says_so_and_whom_to_ask() -> None:
+    line = describe(
+        status(online=False, refused=True, last_error="センターがこの端末の接続を拒否しました。"),
+        NOW,
+    )
+    assert line.text.startswith("オフライン（センターが接続を拒否）") and line.warn
+    assert "システム管理者" in line.tooltip and "拒否しました" in line.tooltip

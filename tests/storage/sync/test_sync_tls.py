@@ -227,3 +227,19 @@ def test_without_the_right_certificate_a_terminal_does_not_get_in(
         assert said in str(refused.value).lower()
     finally:
         centre.close()
+
+
+def test_a_refused_terminal_is_told_so_in_its_status(tls_centre, tmp_path):
+    from madoguchi.storage.store import LocalStore
+    from madoguchi.storage.sync import SyncWorker
+
+    store = LocalStore.open(tmp_path / "refused.db", create=True)
+    worker = SyncWorker(store, PostgresCentre(tls_centre.dsn("term_a", None)), listen=False)
+    try:
+        report = worker.run_once()
+        assert not report.ok and "拒否" in (report.error or "")
+        status = worker.status()
+        assert status.online is False and status.refused
+    finally:
+        worker.stop()
+        store.close()
