@@ -1,12 +1,16 @@
 """Bootstrapping a replica from the centre, with progress, cancel and resume (R-SYNC-5).
 
 The centre is read in one REPEATABLE READ transaction: ``snapshot_head`` gives the change-log
-position the snapshot shows, then each table comes in key order, in chunks, read ahead on a
-thread while the previous chunk is written (``snapshot_copy``). Each chunk commits locally
-together with the resume point (``store_meta`` ``sync_bootstrap``). After an interruption the
-next run continues after the last committed key in a new snapshot; the rows copied before
-are older than that snapshot, and the change log from the first run's position on brings
-them up to date, so the cursor is set to that first position.
+position the snapshot shows, then each table comes in key order, in chunks, fetched on one
+thread and taken apart on another while the previous batch is written (``snapshot_copy``).
+Each batch (a few chunks) commits locally together with the resume point (``store_meta``
+``sync_bootstrap``). After an interruption the next run continues after the last committed
+key in a new snapshot; the rows copied before are older than that snapshot, and the change
+log from the first run's position on brings them up to date, so the cursor is set to that
+first position. A fresh copy rebuilds the search indexes after the last table, before the
+small tables and the cursor: an interruption there leaves the resume point at ``done``, and
+the next run drops and rebuilds them all again. The bootstrap only reports finished (and the
+cursor is only set) once the indexes exist.
 
 A store that already holds a register (a resync after the centre's log moved past its cursor)
 is refreshed in place: rows are upserted, history entries added when missing, and whatever a
@@ -32,13 +36,20 @@ from madoguchi.storage.sync.centre import Centre
 from madoguchi.storage.sync.pull import pending_touched
 from madoguchi.storage.sync.snapshot_copy import (
     BULK_TABLES,
+    BatchStager,
     ChunkReader,
+    attached,
     bulk_connection,
     insert_sql,
     rebuild_indexes,
 )
 
-CHUNK_ROWS = 20_000
+# Rows fetched from the centre in one call: 10,000 persons are ~7 MB of JSON, which Python,
+# libpq and SQLite each hold a copy of for a while; smaller chunks keep the peak RSS down.
+CHUNK_ROWS = 10_000
+# Rows committed together (whole chunks) with their resume point: fewer commits write the
+# pages of the random-key indexes fewer times.
+BATCH_ROWS = 40_000
 
 
 class BootstrapCancelled(Exception):
@@ -100,6 +111,7 @@ def bootstrap(
     progress: Callable[[BootstrapProgress], None] | None = None,
     cancel: threading.Event | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    batch_rows: int = BATCH_ROWS,
 ) -> BootstrapReport:
     """Fill (or refresh) the replica from the centre; resumable, cancellable between chunks.
 
@@ -134,33 +146,33 @@ def bootstrap(
         ]
         keys = {name: (key, entity) for name, key, entity in BULK_TABLES}
         statements: dict[tuple[str, tuple[str, ...]], Any] = {}
+        reader = ChunkReader(snapshot, plan, chunk_rows, ahead=1)
         with bulk_connection(store, fresh=not refresh) as conn:
-            for chunk in ChunkReader(snapshot, plan, chunk_rows):
+            for batch in BatchStager(reader, chunk_rows, batch_rows):
                 if cancel is not None and cancel.is_set():
                     raise BootstrapCancelled("取り込みを中断しました。再開できます。")
-                name = chunk.table
-                statement = statements.get((name, chunk.columns))
+                name = batch.table
+                statement = statements.get((name, batch.columns))
                 if statement is None:
                     key, entity = keys[name]
-                    statement = text(insert_sql(name, key, entity, chunk.columns, refresh))
-                    statements[(name, chunk.columns)] = statement
-                table_done = int(state["done"].get(name, 0)) + chunk.count
-                with conn.begin():
+                    statement = text(insert_sql(name, key, entity, batch.columns, refresh))
+                    statements[(name, batch.columns)] = statement
+                table_done = int(state["done"].get(name, 0)) + batch.count
+                with attached(conn, batch), conn.begin():
                     if refresh:
                         with Session(bind=conn) as session:
                             _hold_pending(conn, session)
-                    if chunk.count:
-                        conn.execute(statement, {"rows": chunk.rows})
-                    finished = chunk.count < chunk_rows
+                    if batch.count:
+                        conn.execute(statement)
                     state["done"][name] = table_done
                     state.update(
-                        table=_next_table(names, name) if finished else name,
-                        after=None if finished else chunk.last_key,
+                        table=_next_table(names, name) if batch.finished else name,
+                        after=None if batch.finished else batch.last_key,
                     )
                     _save_state(conn, state)
-                done_all += chunk.count
+                done_all += batch.count
                 report.rows[name] = table_done
-                if progress is not None and chunk.count:
+                if progress is not None and batch.count:
                     elapsed = time.perf_counter() - started
                     total_of_table = counts.get(name, table_done)
                     progress(
