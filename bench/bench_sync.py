@@ -29,7 +29,9 @@ and time-to-visible measures.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import datetime as dt
+import multiprocessing
 import os
 import shutil
 import statistics
@@ -199,6 +201,8 @@ class Figures:
     copy: tuple[float, int, int] = (0.0, 0, 0)
     bootstrap: BootstrapReport | None = None
     runs: list[tuple[float, float]] = field(default_factory=list)  # seconds, peak RSS MB
+    rss_before: float = 0.0
+    reports: list[tuple[BootstrapReport, list[str]]] = field(default_factory=list)
     progress: list[str] = field(default_factory=list)
     replica_mb: float = 0.0
     pushed: int = 0
@@ -207,13 +211,8 @@ class Figures:
     latencies: list[float] = field(default_factory=list)
 
 
-def set_up_centre(cluster: ThrowawayCluster, source_path: Path, figures: Figures) -> str:
-    """The centre's database: schema, the city, the matrix and the benchmark's terminals."""
-    dsn = create_database(cluster.dsn(), "centre")
-    engine = central_engine(dsn)
-    upgrade_central(engine)
-    engine.dispose()
-    say("loading the centre …")
+def load_centre(source_path: Path, dsn: str) -> tuple[float, dict[str, int]]:
+    """Load the centre from the store at ``source_path``: seconds and rows per table."""
     last = [0.0]
 
     def load_progress(table: str, done: int, total: int) -> None:
@@ -226,8 +225,21 @@ def set_up_centre(cluster: ThrowawayCluster, source_path: Path, figures: Figures
         loaded = load_register(source, dsn, progress=load_progress)
     finally:
         source.close()
-    figures.load_seconds = loaded.seconds
-    say(f"centre loaded in {loaded.seconds:.0f} s: {loaded.rows}")
+    return loaded.seconds, dict(loaded.rows)
+
+
+def set_up_centre(cluster: ThrowawayCluster, source_path: Path, figures: Figures) -> str:
+    """The centre's database: schema, the city, the matrix and the benchmark's terminals."""
+    dsn = create_database(cluster.dsn(), "centre")
+    engine = central_engine(dsn)
+    upgrade_central(engine)
+    engine.dispose()
+    say("loading the centre (in a child process: this one's RSS is measured later) …")
+    spawn = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=spawn) as child:
+        seconds, rows = child.submit(load_centre, source_path, dsn).result()
+    figures.load_seconds = seconds
+    say(f"centre loaded in {seconds:.0f} s: {rows}")
     with psycopg.connect(dsn) as conn:
         install_centre_permissions(conn)
         for terminal_id, role in TERMINALS.items():
@@ -281,6 +293,7 @@ def measure_bootstrap(cluster: ThrowawayCluster, figures: Figures, run: int) -> 
 
     centre = PostgresCentre(cluster.dsn("centre", user="bench_new"))
     say(f"bootstrap of a new replica (run {run}) … (RSS {rss_mb():,.0f} MB)")
+    figures.rss_before = rss_mb()
     reset = reset_peak_rss()
     try:
         report = bootstrap(replica, centre, progress=progress)
@@ -288,11 +301,12 @@ def measure_bootstrap(cluster: ThrowawayCluster, figures: Figures, run: int) -> 
         centre.close()
     rss = peak_rss_mb() if reset else 0.0
     figures.runs.append((report.seconds, rss))
+    figures.reports.append((report, progress_lines))
     # The report shows the median run's details.
-    if figures.bootstrap is None or abs(report.seconds - median_run(figures)) < abs(
-        figures.bootstrap.seconds - median_run(figures)
-    ):
-        figures.bootstrap, figures.progress = report, progress_lines
+    middle = median_run(figures)
+    figures.bootstrap, figures.progress = min(
+        figures.reports, key=lambda run: abs(run[0].seconds - middle)
+    )
     figures.replica_mb = (WORK / "replica.db").stat().st_size / 1e6
     say(
         f"bootstrap: {sum(report.rows.values()):,} rows in {report.seconds:.1f} s, "
@@ -396,6 +410,10 @@ def report(figures: Figures) -> None:
     boot = figures.bootstrap
     assert boot is not None
     rows = sum(boot.rows.values())
+    median, worst = median_run(figures), max(seconds for seconds, _ in figures.runs)
+    runs = ", ".join(f"{seconds:.1f} s" for seconds, _ in figures.runs)
+    peaks = ", ".join(f"{rss:,.0f} MB" for _, rss in figures.runs)
+    base = figures.rss_before
     copy_seconds, copy_bytes, copy_rows = figures.copy
     lat = figures.latencies
     rows_line = ", ".join(f"{name} {count:,}" for name, count in boot.rows.items())
@@ -407,14 +425,15 @@ encrypted local stores (SQLCipher, WAL, synchronous=FULL).
 
 | What | n | result | budget |
 |---|---|---|---|
-| Bootstrap of a new replica ({rows:,} rows) | 1 | {boot.seconds:.1f} s ({rows / boot.seconds:,.0f} rows/s), store {figures.replica_mb:,.0f} MB | ≤ 120 s, with progress |
+| Bootstrap of a new replica ({rows:,} rows), each run into a new store | {len(figures.runs)} | median {median:.1f} s ({rows / median:,.0f} rows/s), worst {worst:.1f} s; runs {runs}; store {figures.replica_mb:,.0f} MB | ≤ 120 s, with progress |
+| Peak RSS of the process during a bootstrap (VmHWM; {base:,.0f} MB before it) | {len(figures.runs)} | {peaks} | ≤ 400 MB (the running program) |
 | Raw psycopg `COPY … TO STDOUT` of the same tables (physical limit of reading them) | 1 | {copy_seconds:.1f} s ({copy_rows / copy_seconds:,.0f} rows/s, {copy_bytes / 1e6:,.0f} MB) | – |
 | Push of {figures.pushed:,} ops (audit entries of searches), {figures.push_batches} calls | 1 | {figures.push_seconds:.2f} s ({figures.pushed / figures.push_seconds:,.0f} ops/s) | – |
 | One approved change visible on another terminal | {len(lat)} | p50 {statistics.median(lat):.0f} ms, p95 {percentile(lat, 95):.0f} ms, max {max(lat):.0f} ms | ≤ 2 s |
 
 Rows per table: {rows_line}.
 
-Bootstrap progress as shown:
+Bootstrap progress as shown (the median run):
 
 ```
 {progress}
