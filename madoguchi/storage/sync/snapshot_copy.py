@@ -179,7 +179,45 @@ class Chunk:
 _DONE = object()
 
 
-class ChunkReader:
+class _Handoff:
+    """A producer on a thread of its own handing items to the consumer through a bounded
+    queue; an error in the producer travels the same way and is raised in the consumer."""
+
+    def __init__(self, name: str, ahead: int) -> None:
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=ahead)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def _put(self, item: object) -> bool:
+        """Hand ``item`` over; False once the consumer has stopped."""
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _items(self) -> Generator[object, None, None]:
+        """Start the producer and yield what it hands over; closing stops and joins it."""
+        self._thread.start()
+        try:
+            while True:
+                item = self._queue.get()
+                if item is _DONE:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            self._stop.set()
+            self._thread.join()
+
+
+class ChunkReader(_Handoff):
     """Fetches chunks on a thread of its own, a few ahead of the writer.
 
     The snapshot's connection is used by this thread only while it runs.
@@ -192,21 +230,10 @@ class ChunkReader:
         chunk_rows: int,
         ahead: int = 2,
     ) -> None:
+        super().__init__("madoguchi-bootstrap", ahead)
         self._snapshot = snapshot
         self._plan = plan
         self._chunk_rows = chunk_rows
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=ahead)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="madoguchi-bootstrap", daemon=True)
-
-    def _put(self, item: object) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
 
     def _run(self) -> None:
         try:
@@ -225,19 +252,13 @@ class ChunkReader:
             self._put(error)
 
     def __iter__(self) -> Generator[Chunk, None, None]:
-        self._thread.start()
+        items = self._items()
         try:
-            while True:
-                item = self._queue.get()
-                if item is _DONE:
-                    return
-                if isinstance(item, BaseException):
-                    raise item
+            for item in items:
                 assert isinstance(item, Chunk)
                 yield item
         finally:
-            self._stop.set()
-            self._thread.join()
+            items.close()
 
 
 _stages = itertools.count(1)
@@ -267,7 +288,7 @@ class Batch:
             self._slot = None
 
 
-class BatchStager:
+class BatchStager(_Handoff):
     """Takes the chunks of a ``ChunkReader`` apart on a thread of its own, ``batch_rows``
     rows (whole chunks) to a batch, at most ``ahead`` batches ahead of the writer: at most
     ``ahead + 1`` batches exist at a time (the one written and those staged), which bounds
@@ -281,22 +302,11 @@ class BatchStager:
     def __init__(
         self, reader: ChunkReader, chunk_rows: int, batch_rows: int, ahead: int = 1
     ) -> None:
+        super().__init__("madoguchi-stage", ahead)
         self._reader = reader
         self._chunk_rows = chunk_rows
         self._batch_rows = max(batch_rows, 1)
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=ahead)
         self._slots = threading.Semaphore(ahead + 1)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="madoguchi-stage", daemon=True)
-
-    def _put(self, item: object) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
 
     def _new_batch(self, chunk: Chunk) -> Batch | None:
         """A new empty batch once a slot is free (None when stopped meanwhile)."""
@@ -346,22 +356,16 @@ class BatchStager:
             chunks.close()
 
     def __iter__(self) -> Iterator[Batch]:
-        self._thread.start()
+        items = self._items()
         try:
-            while True:
-                item = self._queue.get()
-                if item is _DONE:
-                    return
-                if isinstance(item, BaseException):
-                    raise item
+            for item in items:
                 assert isinstance(item, Batch)
                 try:
                     yield item
                 finally:
                     item.close()
         finally:
-            self._stop.set()
-            self._thread.join()
+            items.close()  # stops and joins the thread
             while True:  # batches staged but never written
                 try:
                     left = self._queue.get_nowait()

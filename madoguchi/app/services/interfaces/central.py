@@ -31,9 +31,6 @@ from madoguchi.app.domain.permissions import Action, Role
 from madoguchi.app.services.audit_review import AuditPolicy
 from madoguchi.app.services.interfaces.delivery import Delivery
 from madoguchi.app.services.interfaces.queue import (
-    DELIVERED,
-    FAILED,
-    PENDING,
     PURGED_PAYLOAD_KEY,
     DeliveryReport,
     PendingRecord,
@@ -41,10 +38,11 @@ from madoguchi.app.services.interfaces.queue import (
     QueuedRecord,
     hand_over,
     mask_payload,
+    queue_counts,
     ready_in_order,
     refuse_to_resend,
 )
-from madoguchi.app.services.interfaces.records import JLIS_CARD, QUEUE_LABELS, QUEUES
+from madoguchi.app.services.interfaces.records import JLIS_CARD
 from madoguchi.app.services.interfaces.retention import one_business_day_after
 from madoguchi.storage.central import queues as store
 from madoguchi.storage.central.queues import CentralRecord
@@ -103,18 +101,7 @@ class CentralQueueService:
         """Every queue (QUEUES order) with its counts by status; metadata, not journaled."""
         ctx.actor.require(Action.INTERFACE_OPERATE)
         counts, oldest = store.counts(self._db())
-        names = list(QUEUES) + sorted({q for q, _ in counts} - set(QUEUES))
-        return [
-            QueueCounts(
-                queue=name,
-                label=QUEUE_LABELS.get(name, name),
-                pending=counts.get((name, PENDING), 0),
-                delivered=counts.get((name, DELIVERED), 0),
-                failed=counts.get((name, FAILED), 0),
-                oldest_pending_at=oldest.get(name),
-            )
-            for name in names
-        ]
+        return queue_counts(counts, oldest)
 
     def records(
         self, ctx: ServiceContext, queue: str, status: str | None = None, *, limit: int = 200

@@ -106,6 +106,25 @@ class QueueCounts:
     oldest_pending_at: dt.datetime | None
 
 
+def queue_counts(
+    counts: dict[tuple[str, str], int], oldest: dict[str, dt.datetime]
+) -> list[QueueCounts]:
+    """Every queue (QUEUES order, then any other) from counts by (queue, status) and the
+    oldest pending record of each."""
+    names = list(QUEUES) + sorted({q for q, _ in counts} - set(QUEUES))
+    return [
+        QueueCounts(
+            queue=name,
+            label=QUEUE_LABELS.get(name, name),
+            pending=counts.get((name, PENDING), 0),
+            delivered=counts.get((name, DELIVERED), 0),
+            failed=counts.get((name, FAILED), 0),
+            oldest_pending_at=oldest.get(name),
+        )
+        for name in names
+    ]
+
+
 @dataclass(frozen=True)
 class QueuedRecord:
     """One record as the operator sees it: restricted items of the payload masked."""
@@ -223,18 +242,7 @@ class InterfaceQueueService:
                     .group_by(InterfaceRecord.queue)
                 )
             }
-        names = list(QUEUES) + sorted({q for q, _ in counts} - set(QUEUES))
-        return [
-            QueueCounts(
-                queue=name,
-                label=QUEUE_LABELS.get(name, name),
-                pending=counts.get((name, PENDING), 0),
-                delivered=counts.get((name, DELIVERED), 0),
-                failed=counts.get((name, FAILED), 0),
-                oldest_pending_at=oldest.get(name),
-            )
-            for name in names
-        ]
+        return queue_counts(counts, oldest)
 
     def records(
         self, ctx: ServiceContext, queue: str, status: str | None = None, *, limit: int = 200
