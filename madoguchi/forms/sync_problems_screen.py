@@ -224,9 +224,12 @@ class SyncProblemsScreen(QWidget):
     def _listed(self, problems: list[ProblemSummary]) -> None:
         shown = self.detail.summary.op_id if self.detail is not None else None
         self.model.set_rows(problems)
-        self.detail = None
-        self.fields.set_rows([])
-        self.stale_label.clear()
+        if self.detail is None or self.detail.summary not in problems:
+            # Open again only what changed: a reload after each sync cycle must not write
+            # another view to the audit log (whose op would wake the worker again).
+            self.detail = None
+            self.fields.set_rows([])
+            self.stale_label.clear()
         if not problems:
             self._say(self.tr("センターで適用されなかった操作はありません。"))
         else:

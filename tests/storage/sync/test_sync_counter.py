@@ -499,3 +499,32 @@ def test_a_supervisor_at_another_window_settles_a_conflict_from_the_centres_list
         qtbot.waitUntil(lambda: not screen.centre_box.isChecked(), timeout=TIMEOUT)
     finally:
         pg_cluster.start()
+
+
+def test_listing_again_does_not_open_and_audit_the_same_problem_again(
+    qtbot: QtBot, make_terminal, centre
+) -> None:
+    # The list is reloaded after sync cycles while it is shown; re-opening the same problem
+    # would write a view entry each time, whose op wakes the worker again, and so on.
+    a, _home, _late = conflicted(make_terminal, 47)
+    control = SyncControl(a.store, a.centre, a.clock)
+    window = window_for(qtbot, a, control, Role.SUPERVISOR, staff_no=SUPERVISOR)
+    screen = window.sync_problems_screen
+    assert screen is not None
+    with qtbot.waitSignal(screen.opened, timeout=TIMEOUT):
+        qtbot.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+
+    def views() -> int:
+        with a.store.transaction() as session:
+            return len(
+                session.scalars(
+                    select(AuditEntry).where(AuditEntry.action == "view_sync_problem")
+                ).all()
+            )
+
+    seen = views()
+    for _ in range(3):
+        with qtbot.waitSignal(screen.loaded, timeout=TIMEOUT):
+            screen.reload()
+    qtbot.wait(300)
+    assert views() == seen and screen.detail is not None
