@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from madoguchi.app.context import ServiceContext
-from madoguchi.app.services.register_view import REASON_NAMES
+from madoguchi.app.domain.change_reason import REASON_NAMES
 from madoguchi.app.services.review.reconciliation import (
     Reconciliation,
     ReconciliationService,

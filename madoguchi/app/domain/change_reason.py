@@ -140,6 +140,7 @@ CHANGE_REASONS: tuple[ChangeReason, ...] = (
     ALIAS_REMOVAL,
     CANCEL_CORRECTION,
 )
+REASON_NAMES: dict[str, str] = {reason.code: reason.name for reason in CHANGE_REASONS}
 """Every 異動事由 of j210, in the standard's order."""
 
 _BY_CODE = {reason.code: reason for reason in CHANGE_REASONS}

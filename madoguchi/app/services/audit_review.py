@@ -159,11 +159,6 @@ COUNT_LABELS: dict[CountKind, str] = {
 }
 
 
-def no_protected_persons(session: Session) -> set[str]:
-    """A 支援措置 hook that flags nobody (for tests that want no protection flags)."""
-    return set()
-
-
 _CRITERIA_LABELS = _labels(
     "name=氏名 birth_date=生年月日 address=住所 sex=性別 atena_no=宛名番号 "
     "resident_code=住民票コード individual_number=個人番号"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from madoguchi.app.context import ServiceContext
-from madoguchi.app.domain.change_reason import CHANGE_REASONS
+from madoguchi.app.domain.change_reason import REASON_NAMES
 from madoguchi.app.domain.permissions import Action
 from madoguchi.app.services.display import date_display, register_date_display
 from madoguchi.app.services.masking import RestrictedItem, may_reveal, shown
@@ -22,8 +22,6 @@ from madoguchi.storage import register
 from madoguchi.storage.audit import append_audit
 from madoguchi.storage.models import ChangeHistory, Draft, Person
 from madoguchi.storage.store import LocalStore
-
-REASON_NAMES = {reason.code: reason.name for reason in CHANGE_REASONS}
 
 
 class NotFound(LookupError):

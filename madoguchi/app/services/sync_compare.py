@@ -13,7 +13,8 @@ from typing import Any, Final
 
 from madoguchi.app.context import ServiceContext
 from madoguchi.app.domain.permissions import Action, allowed
-from madoguchi.app.services.masking import MASKS, RestrictedItem, may_see
+from madoguchi.app.services.display import SEX_LABELS, STATUS_LABELS
+from madoguchi.app.services.masking import MASKS, REVEAL_REQUIRED, RestrictedItem, may_see
 from madoguchi.app.services.review.service import FIELD_LABELS
 from madoguchi.storage.sync.problems import SyncProblem
 
@@ -67,10 +68,9 @@ _RESTRICTED: Final = {
     "residence_status": RestrictedItem.RESIDENCE_STATUS,
     "residence_card_no": RestrictedItem.RESIDENCE_STATUS,
 }
-_ALWAYS_MASKED: Final = frozenset({"individual_number", "resident_code"})
 _CODES: Final = {
-    "sex": {"1": "男", "2": "女"},
-    "status": {"current": "住民", "removed": "除票"},
+    "sex": SEX_LABELS,
+    "status": STATUS_LABELS,
     "removed": {"True": "消除", "False": "—"},
 }
 
@@ -93,14 +93,12 @@ class ComparedField:
 def _text(ctx: ServiceContext, column: str, value: object) -> str:
     if value is None or value == "":
         return ""
-    if column in _ALWAYS_MASKED:
-        return MASKS[_RESTRICTED[column]]
     item = _RESTRICTED.get(column)
-    if item is not None and not may_see(ctx, item):
-        return MASKS[item]
-    text = str(value)
+    if item is not None and (item in REVEAL_REQUIRED or not may_see(ctx, item)):
+        return MASKS[item]  # 個人番号 and 住民票コード always: this screen has no reveal
     if isinstance(value, list):
         return "・".join(str(v) for v in value)
+    text = str(value)
     if column.endswith(("_on", "_date")):
         text = text[:10]
     return _CODES.get(column, {}).get(text, text)

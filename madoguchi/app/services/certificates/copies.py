@@ -21,7 +21,7 @@ from madoguchi.app.domain.certificates import (
     Layout,
     OptionalItem,
 )
-from madoguchi.app.domain.change_reason import CHANGE_REASONS
+from madoguchi.app.domain.change_reason import REASON_NAMES
 from madoguchi.app.domain.individual_number import MASK as INDIVIDUAL_NUMBER_MASK
 from madoguchi.app.services.certificates.request import CertificateRequest
 from madoguchi.app.services.certificates.subjects import Subjects
@@ -32,12 +32,12 @@ from madoguchi.app.services.documents.certificate_content import (
     PersonText,
     Row,
 )
+from madoguchi.app.services.masking import MASKS, RestrictedItem
 from madoguchi.storage.models import ChangeHistory, Person
 
 __all__ = ["CopyFacts", "copy_count", "copy_texts"]
 
-REASON_NAMES = {reason.code: reason.name for reason in CHANGE_REASONS}
-RESIDENT_CODE_MASK = "●" * 11
+RESIDENT_CODE_MASK = MASKS[RestrictedItem.RESIDENT_CODE]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from madoguchi.app.domain.certificates import DEFAULT_FEE, CertificateKind, CertificateRefused
+from madoguchi.app.domain.certificates import CertificateKind, CertificateRefused
 from madoguchi.storage.models import StoreMeta
 
 __all__ = [
@@ -60,10 +60,6 @@ class CertificateSettings:
     release_minutes: int = 30
     furigana: bool = True
     seal_text: str = ""
-
-    def fee(self, kind: CertificateKind) -> int:
-        """円 per copy of ``kind``."""
-        return self.fees.get(kind, DEFAULT_FEE)
 
     def certifier_on(self, day: dt.date) -> Certifier:
         """Who signs on ``day``: a 職務代理者 in their period, else the 市区町村長.
