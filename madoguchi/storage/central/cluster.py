@@ -104,11 +104,6 @@ class ThrowawayCluster:
         port = f" port={self.settings['port']}" if "port" in self.settings else ""
         return f"host={self.socket_dir}{port} dbname={dbname} user={user}"
 
-    def url(self, dbname: str = "postgres", user: str = SUPERUSER) -> str:
-        """An SQLAlchemy URL (psycopg 3) for ``dbname`` as ``user``."""
-        port = f"&port={self.settings['port']}" if "port" in self.settings else ""
-        return f"postgresql+psycopg://{user}@/{dbname}?host={self.socket_dir}{port}"
-
     @classmethod
     def create(
         cls, settings: dict[str, str] | None = None, *, durable: bool = False

@@ -19,8 +19,8 @@ import psycopg
 from sqlalchemy import JSON, Boolean, Table, text
 
 from madoguchi.storage.central import models as central
-from madoguchi.storage.models import StaffMember, Terminal
 from madoguchi.storage.store import LocalStore
+from madoguchi.storage.sync.snapshot_copy import local_table
 
 LoadProgress = Callable[[str, int, int], None]
 
@@ -104,20 +104,14 @@ def load_register(
     with psycopg.connect(dsn) as conn:
         for table in (*central.REGISTER_TABLES, central.drafts, *central.PROTECTION_TABLES):
             columns = tuple(c.name for c in table.columns)
-            local = store_table(table.name)
+            local = local_table(table.name)
             report.rows[table.name] = _copy_table(
                 store, conn, local, table.name, columns, chunk, progress
             )
-        staff = StaffMember.__table__
-        assert isinstance(staff, Table)
-        report.rows["staff"] = _copy_table(
-            store, conn, staff, "staff", _STAFF_COLUMNS, chunk, progress
-        )
-        terminals = Terminal.__table__
-        assert isinstance(terminals, Table)
-        report.rows["terminals"] = _copy_table(
-            store, conn, terminals, "terminals", _TERMINAL_COLUMNS, chunk, progress
-        )
+        for name, columns in (("staff", _STAFF_COLUMNS), ("terminals", _TERMINAL_COLUMNS)):
+            report.rows[name] = _copy_table(
+                store, conn, local_table(name), name, columns, chunk, progress
+            )
         # The queues go to the centre too: a loaded terminal's records are delivered there,
         # and its copy (enrolled, its ops ``loaded``) keeps none (R-STORE-3).
         queue = central.CentralInterfaceRecord.__table__
@@ -125,7 +119,7 @@ def load_register(
         report.rows["interface_records"] = _copy_table(
             store,
             conn,
-            store_table("interface_records"),
+            local_table("interface_records"),
             "interface_records",
             tuple(c.name for c in queue.columns),
             chunk,
@@ -149,10 +143,3 @@ def load_register(
         conn.execute("ANALYZE")
     report.seconds = time.perf_counter() - started
     return report
-
-
-def store_table(name: str) -> Table:
-    """The local store's table ``name`` (the replica side of a central table)."""
-    from madoguchi.storage.models import LocalBase
-
-    return LocalBase.metadata.tables[name]

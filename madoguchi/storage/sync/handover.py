@@ -36,11 +36,10 @@ from madoguchi.storage.models import InterfaceRecord, OutboxEntry
 from madoguchi.storage.store import LocalStore
 from madoguchi.storage.sync import meta
 from madoguchi.storage.sync.envelope import EFFECT_KEY
+from madoguchi.storage.sync.problems import CONFLICT, REJECTED
+from madoguchi.storage.sync.push import DELIVERED, LOADED, PENDING
 
 APPROVE = "approve_draft"
-PENDING = "pending"
-DELIVERED = "delivered"
-LOADED = "loaded"
 RECORDS_KEY = "interface_records"
 # What a stripped effect keeps instead of the records: their ids (no content).
 HANDED_OVER_KEY = "interface_records_handed_over"
@@ -98,7 +97,7 @@ def hand_over(session: Session) -> HandoverReport:
             # Delivered, or older than the sync: the centre was loaded from this store's
             # register with its queues (``central.load``), so it has them too.
             report.drafts.append(draft_id)
-        elif states <= {"conflict", "rejected"}:
+        elif states <= {CONFLICT, REJECTED}:
             report.dropped.append(draft_id)
         else:
             continue

@@ -24,6 +24,7 @@ from madoguchi.storage.sync.envelope import envelope, prepare, touched_by
 
 PENDING = "pending"
 DELIVERED = "delivered"
+LOADED = "loaded"  # ops of a store the centre was loaded from (never pushed)
 STATES_AFTER = {"applied": DELIVERED, "conflict": problems.CONFLICT, "rejected": problems.REJECTED}
 # Ops the centre has (delivered, or in the register the centre was loaded from) are kept this
 # long for diagnosis, then removed: the outbox is a queue, not an archive (the audit log,
@@ -70,7 +71,7 @@ def purge_answered(
     """
     with store.transaction() as session:
         old = select(OutboxEntry.seq).where(
-            OutboxEntry.state.in_((DELIVERED, "loaded")), OutboxEntry.created_at < now - keep
+            OutboxEntry.state.in_((DELIVERED, LOADED)), OutboxEntry.created_at < now - keep
         )
         seqs = list(session.scalars(old.order_by(OutboxEntry.seq).limit(limit)))
         if seqs:
@@ -98,22 +99,23 @@ def _next_batch(session: Session, limit: int) -> tuple[list[OutboxEntry], int]:
 
 
 def _record(
-    session: Session, result: dict[str, object], now: dt.datetime, report: PushReport
+    session: Session,
+    entry: OutboxEntry | None,
+    result: dict[str, object],
+    now: dt.datetime,
+    report: PushReport,
 ) -> None:
-    entry = session.scalars(
-        select(OutboxEntry).where(OutboxEntry.op_id == str(result["op_id"]))
-    ).one_or_none()
     if entry is None or entry.state != PENDING:
         return  # answered already (a duplicate answer from a replay)
     outcome = str(result.get("result"))
     state = STATES_AFTER.get(outcome)
     if state is None:
         raise ValueError(f"unexpected answer from the centre: {result!r}")
-    op = envelope(entry)
     entry.state = state
     if state == DELIVERED:
         report.delivered += 1
         return
+    op = envelope(entry)
     restore = result.get("restore")
     if isinstance(restore, dict):
         process_id = op["payload"].get("process_id") if entry.op_type == "approve_draft" else None
@@ -147,7 +149,14 @@ def push_pending(
         with store.transaction() as session:
             session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
             now = clock()
+            answered = {str(result["op_id"]) for result in results}
+            entries = {
+                entry.op_id: entry
+                for entry in session.scalars(
+                    select(OutboxEntry).where(OutboxEntry.op_id.in_(answered))
+                )
+            }
             for result in results:
-                _record(session, result, now, report)
+                _record(session, entries.get(str(result["op_id"])), result, now, report)
         if len(envelopes) < batch_size:
             return report

@@ -122,7 +122,7 @@ class SyncWorker:
 
     def _failed(self, error: str, *, refused: bool = False) -> None:
         failures = self.state.failures + 1
-        delay = self.backoff[min(failures, len(self.backoff)) - 1]
+        delay = self._backoff_delay(failures)
         self.state = replace(
             self.state,
             online=False,
@@ -132,6 +132,9 @@ class SyncWorker:
             next_attempt_at=self.clock() + dt.timedelta(seconds=delay),
         )
         log.info("sync: centre unavailable (%s); next try in %s s", error, delay)
+
+    def _backoff_delay(self, failures: int) -> float:
+        return self.backoff[min(failures, len(self.backoff)) - 1]
 
     def status(self) -> SyncStatus:
         """The status the status bar shows."""
@@ -174,10 +177,7 @@ class SyncWorker:
                 log.exception("sync cycle failed")
                 report = CycleReport(error="internal error")
                 self._failed("internal error")
-            if report.ok:
-                delay = self.poll_seconds
-            else:
-                delay = self.backoff[min(self.state.failures, len(self.backoff)) - 1]
+            delay = self.poll_seconds if report.ok else self._backoff_delay(self.state.failures)
             try:
                 self._wait(delay, online=report.ok)
             except Exception:  # the same: the thread must outlive any one wait
