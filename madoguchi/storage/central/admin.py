@@ -51,6 +51,33 @@ def drop_database(admin_dsn: str, name: str) -> None:
         )
 
 
+def create_login_role(
+    conn: psycopg.Connection[Any],
+    role: str,
+    group: str,
+    *,
+    password: str | None = None,
+    grant_existing: bool = False,
+) -> None:
+    """Create login role ``role`` in ``group`` unless it exists (``grant_existing``: then
+    make it a member of ``group``); ``password`` only where certificates are not yet used."""
+    if not _ROLE_NAME.fullmatch(role):
+        raise CentreAdminError(f"role name {role!r}: use lower-case letters, digits and _")
+    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone()
+    if exists is None:
+        conn.execute(
+            sql.SQL("CREATE ROLE {} LOGIN INHERIT IN ROLE {}").format(
+                sql.Identifier(role), sql.Identifier(group)
+            )
+        )
+    elif grant_existing:
+        conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(role)))
+    if password is not None:
+        conn.execute(
+            sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(role), sql.Literal(password))
+        )
+
+
 def provision_terminal(
     conn: psycopg.Connection[Any],
     terminal_id: str,
@@ -67,19 +94,7 @@ def provision_terminal(
     (certificate CN = role name, ``hostssl … cert`` in pg_hba.conf); ``password`` is only
     for sites that cannot use certificates yet.
     """
-    if not _ROLE_NAME.fullmatch(role):
-        raise CentreAdminError(f"role name {role!r}: use lower-case letters, digits and _")
-    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone()
-    if exists is None:
-        conn.execute(
-            sql.SQL("CREATE ROLE {} LOGIN INHERIT IN ROLE {}").format(
-                sql.Identifier(role), sql.Identifier(TERMINAL_GROUP)
-            )
-        )
-    if password is not None:
-        conn.execute(
-            sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(role), sql.Literal(password))
-        )
+    create_login_role(conn, role, TERMINAL_GROUP, password=password)
     conn.execute(
         """
         INSERT INTO terminals (terminal_id, office, description, active, db_role)

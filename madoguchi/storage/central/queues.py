@@ -14,18 +14,17 @@ a failure, idempotent resend, retention) are in ``app/services/interfaces/centra
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from madoguchi.storage.central.admin import create_login_role
+
 INTERFACES_GROUP = "madoguchi_interfaces"
-_ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 # First key of the advisory locks that keep one run at a time on a queue.
 _LOCK_SPACE = 0x4D49  # "MI"
 
@@ -71,23 +70,7 @@ def provision_interfaces_role(
     (``hostssl … +madoguchi_interfaces … cert``); ``password`` only where that is not yet
     possible.
     """
-    if not _ROLE_NAME.fullmatch(role):
-        raise ValueError(f"role name {role!r}: use lower-case letters, digits and _")
-    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone()
-    if exists is None:
-        conn.execute(
-            sql.SQL("CREATE ROLE {} LOGIN INHERIT IN ROLE {}").format(
-                sql.Identifier(role), sql.Identifier(INTERFACES_GROUP)
-            )
-        )
-    else:
-        conn.execute(
-            sql.SQL("GRANT {} TO {}").format(sql.Identifier(INTERFACES_GROUP), sql.Identifier(role))
-        )
-    if password is not None:
-        conn.execute(
-            sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(role), sql.Literal(password))
-        )
+    create_login_role(conn, role, INTERFACES_GROUP, password=password, grant_existing=True)
 
 
 def operator(conn: psycopg.Connection[Any], staff_no: str) -> dict[str, Any] | None:
